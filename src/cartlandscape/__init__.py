@@ -1,0 +1,181 @@
+"""cartlandscape: typed, unit-aware, cited records of the CAR-T cell therapy landscape.
+
+>>> import cartlandscape
+>>> reg = cartlandscape.registry()
+>>> print(reg.lookup("CNCT19").name)
+Inaticabtagene autoleucel
+
+Submodules and names load on first use, so ``import cartlandscape`` stays cheap: pint is
+imported and the seeds are read only when a registry or a quantity is first asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from cartlandscape._version import __version__
+
+if TYPE_CHECKING:
+    from cartlandscape._registry import DataVersion, RecordSet, Registry
+    from cartlandscape.dates import PartialDate
+    from cartlandscape.errors import DataError, FieldError, Problem, UnitError, UnknownNameError
+    from cartlandscape.kinds import register_kind, unregister_kind
+    from cartlandscape.loading import load, registry
+    from cartlandscape.models import (
+        Citation,
+        Construct,
+        Event,
+        Indication,
+        Institution,
+        Milestone,
+        Outcome,
+        Period,
+        Policy,
+        Record,
+        Ref,
+        Source,
+        Statement,
+        Study,
+        Target,
+        Therapy,
+    )
+    from cartlandscape.serialization import converter, make_converter
+    from cartlandscape.values import Approximate, Bound, Exact, Range, Value, parse_value
+    from cartlandscape.vocabulary import (
+        CellSource,
+        Endpoint,
+        EventKind,
+        GeneDelivery,
+        IndicationCategory,
+        InstitutionKind,
+        MilestoneKind,
+        Modality,
+        PolicyKind,
+        Setting,
+        SourceKind,
+        StatementKind,
+    )
+
+_WHERE = {
+    "PartialDate": "dates",
+    "DataError": "errors",
+    "FieldError": "errors",
+    "Problem": "errors",
+    "UnitError": "errors",
+    "UnknownNameError": "errors",
+    "register_kind": "kinds",
+    "unregister_kind": "kinds",
+    "load": "loading",
+    "registry": "loading",
+    "DataVersion": "_registry",
+    "RecordSet": "_registry",
+    "Registry": "_registry",
+    "converter": "serialization",
+    "make_converter": "serialization",
+    **dict.fromkeys(["Approximate", "Bound", "Exact", "Range", "Value", "parse_value"], "values"),
+    **dict.fromkeys(
+        [
+            "Citation",
+            "Construct",
+            "Event",
+            "Indication",
+            "Institution",
+            "Milestone",
+            "Outcome",
+            "Period",
+            "Policy",
+            "Record",
+            "Ref",
+            "Source",
+            "Statement",
+            "Study",
+            "Target",
+            "Therapy",
+        ],
+        "models",
+    ),
+    **dict.fromkeys(
+        [
+            "CellSource",
+            "Endpoint",
+            "EventKind",
+            "GeneDelivery",
+            "IndicationCategory",
+            "InstitutionKind",
+            "MilestoneKind",
+            "Modality",
+            "PolicyKind",
+            "Setting",
+            "SourceKind",
+            "StatementKind",
+        ],
+        "vocabulary",
+    ),
+}
+
+__all__ = [
+    "Approximate",
+    "Bound",
+    "CellSource",
+    "Citation",
+    "Construct",
+    "DataError",
+    "DataVersion",
+    "Endpoint",
+    "Event",
+    "EventKind",
+    "Exact",
+    "FieldError",
+    "GeneDelivery",
+    "Indication",
+    "IndicationCategory",
+    "Institution",
+    "InstitutionKind",
+    "Milestone",
+    "MilestoneKind",
+    "Modality",
+    "Outcome",
+    "PartialDate",
+    "Period",
+    "Policy",
+    "PolicyKind",
+    "Problem",
+    "Range",
+    "Record",
+    "RecordSet",
+    "Ref",
+    "Registry",
+    "Setting",
+    "Source",
+    "SourceKind",
+    "Statement",
+    "StatementKind",
+    "Study",
+    "Target",
+    "Therapy",
+    "UnitError",
+    "UnknownNameError",
+    "Value",
+    "__version__",
+    "converter",
+    "load",
+    "make_converter",
+    "parse_value",
+    "register_kind",
+    "registry",
+    "unregister_kind",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cartlandscape' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"cartlandscape.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,481 @@
+"""The registry: every record of a dataset, indexed by id and by name, with typed queries.
+
+>>> import cartlandscape
+>>> reg = cartlandscape.registry()
+>>> reg.lookup("inati-cel") is reg.lookup("CNCT19") is reg.lookup("Inaticabtagene Autoleucel")
+True
+>>> reg.get("therapy", "no-such-id") is None
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from types import MappingProxyType
+from typing import Any, Generic, Literal, TypeVar, overload
+
+import attrs
+
+from cartlandscape.dates import PartialDate
+from cartlandscape.errors import DataError, Problem, UnknownNameError
+from cartlandscape.kinds import BASE_KINDS
+from cartlandscape.models import (
+    Event,
+    Indication,
+    Institution,
+    Milestone,
+    Outcome,
+    Policy,
+    Record,
+    Ref,
+    Source,
+    Statement,
+    Target,
+    Therapy,
+)
+from cartlandscape.vocabulary import Endpoint, Modality, StatementKind, parse_endpoint
+
+__all__ = ["DataVersion", "Override", "RecordSet", "Registry", "normalize"]
+
+R = TypeVar("R", bound=Record)
+
+
+def normalize(text: str) -> str:
+    """The key names are compared by: case, spaces and punctuation ignored.
+
+    >>> normalize("Inati-cel"), normalize("KYMRIAH®"), normalize("TNFRSF17 / BCMA")
+    ('inaticel', 'kymriah', 'tnfrsf17bcma')
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+@attrs.frozen
+class Override:
+    """A record that replaced an earlier one with the same kind and id when data were merged."""
+
+    kind: str
+    id: str
+    file: str | None
+    replaced_file: str | None
+
+
+@attrs.frozen
+class DataVersion:
+    """The release of a dataset and the date its data are current to."""
+
+    release: str
+    as_of: PartialDate
+
+    def __str__(self) -> str:
+        return f"{self.release} (as of {self.as_of})"
+
+
+class RecordSet(Generic[R]):
+    """A read-only collection of records of one kind: iterate it, or index it by id."""
+
+    __slots__ = ("_by_id",)
+
+    def __init__(self, records: Iterable[R]) -> None:
+        self._by_id: MappingProxyType[str, R] = MappingProxyType({r.id: r for r in records})
+
+    def __iter__(self) -> Iterator[R]:
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, item: object) -> bool:
+        if isinstance(item, Record):
+            return self._by_id.get(item.id) == item
+        return item in self._by_id
+
+    def __getitem__(self, ident: str) -> R:
+        return self._by_id[ident]
+
+    def get(self, ident: str) -> R | None:
+        """The record with id *ident*, or None."""
+        return self._by_id.get(ident)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The ids, in data order."""
+        return tuple(self._by_id)
+
+    def __repr__(self) -> str:
+        return f"<RecordSet of {len(self)}>"
+
+
+def _references(value: Any, path: str) -> Iterator[tuple[str, str, str]]:
+    """Yield ``(field path, kind, id)`` for every reference inside an attrs record."""
+    for field in attrs.fields(type(value)):
+        item = getattr(value, field.name)
+        here = f"{path}.{field.name}" if path else field.name
+        kind = field.metadata.get("ref")
+        if kind is not None:
+            if isinstance(item, Ref):
+                yield here, item.kind, item.id
+            elif isinstance(item, str):
+                yield here, kind, item
+            elif isinstance(item, tuple):
+                for i, ident in enumerate(item):
+                    yield f"{here}[{i}]", kind, ident
+        elif attrs.has(type(item)):
+            yield from _references(item, here)
+        elif isinstance(item, tuple):
+            for i, element in enumerate(item):
+                if attrs.has(type(element)):
+                    yield from _references(element, f"{here}[{i}]")
+
+
+class Registry:
+    """Records of every kind, checked for integrity, with lookups and typed queries.
+
+    Build one from records (``Registry(records)``), or with :func:`cartlandscape.load`.
+    Construction raises :class:`~cartlandscape.errors.DataError` listing every duplicate id,
+    name claimed by two records and reference that does not resolve.
+    """
+
+    def __init__(
+        self,
+        records: Iterable[Record],
+        *,
+        version: DataVersion | None = None,
+        origins: Sequence[str | None] | None = None,
+        overrides: Iterable[Override] = (),
+    ) -> None:
+        records = list(records)
+        where = list(origins) if origins is not None else [None] * len(records)
+        self.version = version
+        #: The records that replaced earlier ones when the data were merged.
+        self.overrides = tuple(overrides)
+        problems: list[Problem] = []
+        grouped: dict[str, dict[str, Record]] = {kind: {} for kind in BASE_KINDS}
+        origin_of: dict[tuple[str, str], str | None] = {}
+        for record, origin in zip(records, where, strict=True):
+            if record.kind not in grouped:
+                raise TypeError(f"{type(record).__name__} is not a cartlandscape record kind")
+            seen = grouped[record.kind]
+            if record.id in seen:
+                first = origin_of[(record.kind, record.id)] or "<data>"
+                problems.append(
+                    Problem(
+                        f"duplicate id: already used by the {record.kind} in {first}",
+                        file=origin,
+                        kind=record.kind,
+                        record=record.id,
+                        field="id",
+                    )
+                )
+                continue
+            seen[record.id] = record
+            origin_of[(record.kind, record.id)] = origin
+        self._origins = MappingProxyType(origin_of)
+        self._sets: dict[str, RecordSet[Any]] = {
+            k: RecordSet(v.values()) for k, v in grouped.items()
+        }
+        self._names: dict[str, tuple[str, str]] = {}
+        self._display: dict[str, str] = {}
+        for kind, by_id in grouped.items():
+            for record in by_id.values():
+                for name in record.names():
+                    key = normalize(name)
+                    if not key:
+                        continue
+                    owner = self._names.setdefault(key, (kind, record.id))
+                    if owner != (kind, record.id):
+                        problems.append(
+                            Problem(
+                                f"the name {name!r} is also a name of {owner[0]} {owner[1]!r} "
+                                f"({origin_of[owner] or '<data>'})",
+                                file=origin_of[(kind, record.id)],
+                                kind=kind,
+                                record=record.id,
+                            )
+                        )
+                    self._display.setdefault(key, name)
+                for field, ref_kind, ident in _references(record, ""):
+                    if ref_kind == "*" or ref_kind not in grouped:
+                        problems.append(
+                            Problem(
+                                f"{ref_kind!r} is not a kind of record",
+                                file=origin_of[(kind, record.id)],
+                                kind=kind,
+                                record=record.id,
+                                field=field,
+                            )
+                        )
+                    elif ident not in grouped[ref_kind]:
+                        problems.append(
+                            Problem(
+                                f"no {ref_kind} has the id {ident!r}",
+                                file=origin_of[(kind, record.id)],
+                                kind=kind,
+                                record=record.id,
+                                field=field,
+                            )
+                        )
+        if problems:
+            raise DataError(problems)
+        self._children: dict[str, list[str]] = defaultdict(list)
+        for indication in self.indications:
+            if indication.parent is not None:
+                self._children[indication.parent].append(indication.id)
+
+    # -- collections -------------------------------------------------------------------------
+
+    @property
+    def sources(self) -> RecordSet[Source]:
+        """Every source."""
+        return self._sets["source"]
+
+    @property
+    def targets(self) -> RecordSet[Target]:
+        """Every target."""
+        return self._sets["target"]
+
+    @property
+    def indications(self) -> RecordSet[Indication]:
+        """Every indication."""
+        return self._sets["indication"]
+
+    @property
+    def institutions(self) -> RecordSet[Institution]:
+        """Every institution."""
+        return self._sets["institution"]
+
+    @property
+    def therapies(self) -> RecordSet[Therapy]:
+        """Every therapy."""
+        return self._sets["therapy"]
+
+    @property
+    def outcomes(self) -> RecordSet[Outcome]:
+        """Every outcome."""
+        return self._sets["outcome"]
+
+    @property
+    def policies(self) -> RecordSet[Policy]:
+        """Every policy."""
+        return self._sets["policy"]
+
+    @property
+    def statements(self) -> RecordSet[Statement]:
+        """Every quantified statement."""
+        return self._sets["statement"]
+
+    @property
+    def events(self) -> RecordSet[Event]:
+        """Every event."""
+        return self._sets["event"]
+
+    def records(self) -> Iterator[Record]:
+        """Every record, kind by kind."""
+        for records in self._sets.values():
+            yield from records
+
+    def __len__(self) -> int:
+        return sum(len(s) for s in self._sets.values())
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{len(s)} {BASE_KINDS[k][1]}" for k, s in self._sets.items() if s)
+        return f"<Registry {self.version or ''}: {counts}>"
+
+    def origin(self, record: Record) -> str | None:
+        """The file *record* was loaded from, if known."""
+        return self._origins.get((record.kind, record.id))
+
+    # -- lookups -----------------------------------------------------------------------------
+
+    def get(self, kind: str, ident: str) -> Record | None:
+        """The record of *kind* with id *ident*, or None."""
+        records = self._sets.get(kind)
+        return None if records is None else records.get(ident)
+
+    @overload
+    def lookup(self, text: str, kind: Literal["therapy"]) -> Therapy: ...
+    @overload
+    def lookup(self, text: str, kind: Literal["target"]) -> Target: ...
+    @overload
+    def lookup(self, text: str, kind: Literal["indication"]) -> Indication: ...
+    @overload
+    def lookup(self, text: str, kind: Literal["institution"]) -> Institution: ...
+    @overload
+    def lookup(self, text: str, kind: str | None = None) -> Record: ...
+
+    def lookup(self, text: str, kind: str | None = None) -> Record:
+        """The record with this id, name, INN, brand, code name or alias.
+
+        Case, spaces and punctuation are ignored.  Raises
+        :class:`~cartlandscape.errors.UnknownNameError` (a :class:`LookupError`) with close
+        matches when nothing matches.
+        """
+        if kind is not None and kind not in self._sets:
+            raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(self._sets)}")
+        found = self._names.get(normalize(text)) if isinstance(text, str) else None
+        if found is not None and (kind is None or found[0] == kind):
+            record: Record = self._sets[found[0]][found[1]]
+            return record
+        raise UnknownNameError(text, kind, self.suggest(str(text), kind))
+
+    def suggest(self, text: str, kind: str | None = None, limit: int = 5) -> list[str]:
+        """Names close to *text* (for "did you mean" messages)."""
+        keys = [k for k, owner in self._names.items() if kind is None or owner[0] == kind]
+        close = difflib.get_close_matches(normalize(text), keys, n=limit, cutoff=0.6)
+        return [self._display[k] for k in close]
+
+    def search(self, text: str, kind: str | None = None) -> list[Record]:
+        """Records with a name that contains *text* (case and punctuation ignored)."""
+        key = normalize(text)
+        found: dict[tuple[str, str], None] = {}
+        for name, owner in self._names.items():
+            if key and key in name and (kind is None or owner[0] == kind):
+                found.setdefault(owner, None)
+        return [self._sets[k][i] for k, i in found]
+
+    def _resolve(self, item: Record | str, kind: str) -> str:
+        if isinstance(item, Record):
+            if item.kind != kind:
+                raise TypeError(f"expected a {kind}, found a {item.kind} ({item.id!r})")
+            return item.id
+        return self.lookup(item, kind).id
+
+    def indication_ids(self, indication: Indication | str) -> frozenset[str]:
+        """The id of *indication* and of every indication under it."""
+        start = self._resolve(indication, "indication")
+        found, todo = {start}, [start]
+        while todo:
+            for child in self._children.get(todo.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return frozenset(found)
+
+    # -- typed queries -----------------------------------------------------------------------
+
+    def therapies_for(
+        self,
+        *,
+        target: Target | str | None = None,
+        indication: Indication | str | None = None,
+        agency: str | None = None,
+        status: Literal["approved", "investigational"] | None = None,
+        modality: Modality | str | None = None,
+        developer: Institution | str | None = None,
+    ) -> tuple[Therapy, ...]:
+        """Therapies matching every criterion given; an indication includes its sub-indications.
+
+        ``agency`` with ``status="approved"`` asks for approval by that agency; ``agency`` alone
+        asks for any milestone with it.
+        """
+        target_id = None if target is None else self._resolve(target, "target")
+        indications = None if indication is None else self.indication_ids(indication)
+        developer_id = None if developer is None else self._resolve(developer, "institution")
+        wanted_modality = None if modality is None else Modality(modality)
+        if status not in (None, "approved", "investigational"):
+            raise ValueError(f"status must be 'approved' or 'investigational', not {status!r}")
+        code = agency.upper() if agency else None
+        found = []
+        for therapy in self.therapies:
+            if target_id is not None and target_id not in therapy.targets:
+                continue
+            if developer_id is not None and developer_id not in therapy.developers:
+                continue
+            if wanted_modality is not None and therapy.modality is not wanted_modality:
+                continue
+            milestones = [m for m in therapy.milestones if code is None or m.agency == code]
+            if status == "approved":
+                milestones = [m for m in milestones if m.is_approval]
+            if indications is not None:
+                milestones = [m for m in milestones if m.indication in indications]
+            if (code is not None or indications is not None or status == "approved") and (
+                not milestones
+            ):
+                continue
+            if status == "investigational" and therapy.approvals(agency):
+                continue
+            found.append(therapy)
+        return tuple(found)
+
+    def outcomes_for(
+        self,
+        *,
+        therapy: Therapy | str | None = None,
+        indication: Indication | str | None = None,
+        endpoint: Endpoint | str | None = None,
+        institution: Institution | str | None = None,
+        target: Target | str | None = None,
+    ) -> tuple[Outcome, ...]:
+        """Outcomes matching every criterion given; an indication includes its sub-indications."""
+        therapy_id = None if therapy is None else self._resolve(therapy, "therapy")
+        indications = None if indication is None else self.indication_ids(indication)
+        wanted = None if endpoint is None else parse_endpoint(endpoint)
+        institution_id = None if institution is None else self._resolve(institution, "institution")
+        target_id = None if target is None else self._resolve(target, "target")
+        found = []
+        for outcome in self.outcomes:
+            if therapy_id is not None and outcome.therapy != therapy_id:
+                continue
+            if indications is not None and outcome.indication not in indications:
+                continue
+            if wanted is not None and outcome.endpoint is not wanted:
+                continue
+            if institution_id is not None and outcome.institution != institution_id:
+                continue
+            if target_id is not None and (
+                outcome.therapy is None or target_id not in self.therapies[outcome.therapy].targets
+            ):
+                continue
+            found.append(outcome)
+        return tuple(found)
+
+    def milestones_for(
+        self,
+        *,
+        therapy: Therapy | str | None = None,
+        agency: str | None = None,
+        type: str | None = None,
+        indication: Indication | str | None = None,
+    ) -> tuple[tuple[Therapy, Milestone], ...]:
+        """``(therapy, milestone)`` pairs matching every criterion given, oldest first."""
+        therapy_id = None if therapy is None else self._resolve(therapy, "therapy")
+        indications = None if indication is None else self.indication_ids(indication)
+        code = agency.upper() if agency else None
+        found = [
+            (t, m)
+            for t in self.therapies
+            if therapy_id is None or t.id == therapy_id
+            for m in t.milestones
+            if (code is None or m.agency == code)
+            and (type is None or m.type == type)
+            and (indications is None or m.indication in indications)
+        ]
+        found.sort(key=lambda pair: (pair[1].date is None, pair[1].date or PartialDate(1)))
+        return tuple(found)
+
+    def statements_for(
+        self,
+        subject: Record | str | None = None,
+        *,
+        type: StatementKind | str | None = None,
+        metric: str | None = None,
+    ) -> tuple[Statement, ...]:
+        """Quantified statements about *subject* (a record, or any of its names)."""
+        if subject is None:
+            ref = None
+        elif isinstance(subject, Record):
+            ref = (subject.kind, subject.id)
+        else:
+            record = self.lookup(subject)
+            ref = (record.kind, record.id)
+        kind = None if type is None else StatementKind(type)
+        return tuple(
+            s
+            for s in self.statements
+            if (ref is None or (s.subject.kind, s.subject.id) == ref)
+            and (kind is None or s.type is kind)
+            and (metric is None or normalize(metric) in normalize(s.metric))
+        )

@@ -1,0 +1,205 @@
+"""The cattrs converter for cartlandscape records: strict, and precise about errors.
+
+:func:`make_converter` builds a converter with every hook registered up front (cattrs captures
+hooks when it first generates a class's function, so nothing is added afterwards).  It never
+coerces silently: ``7.9`` is not an ``int``, ``123`` is not a ``str``, a bare number is not a
+value, and unknown keys are refused.
+
+>>> from cartlandscape.values import Exact
+>>> c = converter()
+>>> c.unstructure(Exact(87.5, "percent"))
+'87.5 percent'
+>>> from cartlandscape.models import Study
+>>> c.structure({"name": "ELIANA", "registry_id": "NCT02435849"}, Study)
+Study(name='ELIANA', registry_id='NCT02435849', phase=None)
+>>> try:
+...     c.structure({"name": "ELIANA", "phase": 2}, Study)
+... except Exception as exc:
+...     print(error_messages(exc))
+[('phase', 'expected a text, found 2 (int)')]
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import functools
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar, get_args, get_origin
+
+import cattrs
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+
+from cartlandscape.dates import PartialDate
+from cartlandscape.errors import FieldError
+from cartlandscape.models import Ref
+from cartlandscape.values import Value, parse_value
+
+__all__ = ["converter", "error_messages", "make_converter"]
+
+T = TypeVar("T")
+
+
+def _found(value: object) -> str:
+    return f"{value!r} ({type(value).__name__})"
+
+
+def _strict(kind: type, what: str) -> Callable[[Any, type], Any]:
+    def hook(value: Any, _: type) -> Any:
+        if type(value) is not kind:
+            raise TypeError(f"expected {what}, found {_found(value)}")
+        return value
+
+    return hook
+
+
+def _float(value: Any, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"expected a number, found {_found(value)}")
+    if not math.isfinite(value):
+        raise ValueError(f"expected a finite number, found {value!r}")
+    return float(value)
+
+
+def _reraise(exc: FieldError) -> ValueError:
+    return ValueError(f"expected {exc.expected}, found {exc.found!r}")
+
+
+def _date(value: Any, _: type) -> PartialDate:
+    if not isinstance(value, str | _dt.date):
+        raise TypeError(
+            f"expected a date written YYYY, YYYY-MM or YYYY-MM-DD, found {_found(value)}"
+        )
+    try:
+        return PartialDate.parse(value)
+    except FieldError as exc:
+        raise _reraise(exc) from None
+
+
+def _value(value: Any, cls: type) -> Value:
+    if not isinstance(value, str):
+        expected = "a text such as '87.5 percent' (a number with its unit)"
+        raise TypeError(f"expected {expected}, found {_found(value)}")
+    try:
+        parsed = parse_value(value)
+    except FieldError as exc:
+        raise _reraise(exc) from None
+    if not isinstance(parsed, cls):
+        raise ValueError(f"expected {cls.__name__.lower()} value, found {value!r}")
+    return parsed
+
+
+def _ref(value: Any, _: type) -> Ref:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a reference written kind:id, found {_found(value)}")
+    try:
+        return Ref.parse(value)
+    except FieldError as exc:
+        raise _reraise(exc) from None
+
+
+def _text(value: Any, cls: type) -> Any:
+    """Structure a text; text enumerations (subclasses of str) land here too."""
+    if cls is not str and issubclass(cls, enum.Enum):
+        choices = ", ".join(repr(m.value) for m in cls)
+        if isinstance(value, str):
+            try:
+                return cls(value)
+            except ValueError:
+                pass
+        raise ValueError(f"expected one of {choices}, found {_found(value)}")
+    if type(value) is not str:
+        raise TypeError(f"expected a text, found {_found(value)}")
+    return value
+
+
+def _plain_text(value: str) -> str:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _is_tuple(cls: Any) -> bool:
+    return get_origin(cls) is tuple and len(get_args(cls)) == 2 and get_args(cls)[1] is ...
+
+
+def _tuple_factory(cls: Any, conv: cattrs.Converter) -> Callable[[Any, type], Any]:
+    item_hook = conv.get_structure_hook(get_args(cls)[0])
+    item_type = get_args(cls)[0]
+
+    def hook(value: Any, _: type) -> tuple[Any, ...]:
+        if not isinstance(value, list | tuple):
+            raise TypeError(f"expected a list, found {_found(value)}")
+        items, errors = [], []
+        for i, item in enumerate(value):
+            try:
+                items.append(item_hook(item, item_type))
+            except Exception as exc:
+                exc.__notes__ = [
+                    *getattr(exc, "__notes__", []),
+                    IterableValidationNote(f"Structuring {cls} @ index {i}", i, item_type),
+                ]
+                errors.append(exc)
+        if errors:
+            raise IterableValidationError(f"While structuring {cls!r}", errors, cls)
+        return tuple(items)
+
+    return hook
+
+
+def make_converter() -> cattrs.Converter:
+    """Build a new strict converter for cartlandscape's records."""
+    conv = cattrs.Converter(forbid_extra_keys=True, omit_if_default=True, detailed_validation=True)
+    conv.register_structure_hook(str, _text)
+    conv.register_structure_hook(int, _strict(int, "a whole number"))
+    conv.register_structure_hook(bool, _strict(bool, "true or false"))
+    conv.register_structure_hook(float, _float)
+    conv.register_unstructure_hook(str, _plain_text)
+    conv.register_structure_hook(PartialDate, _date)
+    conv.register_unstructure_hook(PartialDate, str)
+    conv.register_structure_hook(Ref, _ref)
+    conv.register_unstructure_hook(Ref, str)
+    conv.register_structure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, Value), _value
+    )
+    conv.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, Value), str)
+    conv.register_structure_hook_factory(_is_tuple, _tuple_factory)
+    return conv
+
+
+@functools.cache
+def converter() -> cattrs.Converter:
+    """Return the library's shared converter (built on first call)."""
+    return make_converter()
+
+
+def _join(path: str, part: str) -> str:
+    if not path:
+        return part
+    return path + part if part.startswith("[") else f"{path}.{part}"
+
+
+def error_messages(exc: BaseException, path: str = "") -> list[tuple[str, str]]:
+    """Flatten a structuring error into ``(field path, message)`` pairs, one per problem."""
+    if isinstance(exc, ForbiddenExtraKeysError):
+        names = ", ".join(sorted(exc.extra_fields))
+        allowed = ", ".join(a.name for a in getattr(exc.cl, "__attrs_attrs__", ()))
+        return [(path, f"unknown key(s) {names}; the keys allowed are {allowed}")]
+    if isinstance(exc, ClassValidationError | IterableValidationError):
+        found: list[tuple[str, str]] = []
+        with_notes, without = exc.group_exceptions()
+        for inner, note in with_notes:
+            part = f"[{note.index}]" if isinstance(note, IterableValidationNote) else note.name
+            found.extend(error_messages(inner, _join(path, part)))
+        for inner in without:
+            found.extend(error_messages(inner, path))
+        return found
+    if isinstance(exc, FieldError):
+        return [(_join(path, exc.field), f"expected {exc.expected}, found {exc.found!r}")]
+    if isinstance(exc, KeyError):
+        return [(path, "this required field is missing")]
+    return [(path, str(exc))]

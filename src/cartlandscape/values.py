@@ -1,0 +1,279 @@
+"""Values as the source states them: exact, approximate, a bound or a range, with a unit.
+
+Each form keeps its magnitudes and a canonical unit name, and reads and writes a short text
+form used in the data files:
+
+=============  =======================  ==========================================
+form           text                     the source said
+=============  =======================  ==========================================
+Exact          ``87.5 percent``         "87.5%"
+Approximate    ``~1000000 patient``     "about 1 million patients"
+Bound          ``>300 patient``         "more than 300 patients" (also ``>=``, ``<``, ``<=``)
+Range          ``79 to 89 percent``     "79–89%"
+=============  =======================  ==========================================
+
+>>> v = parse_value("79 to 89 percent")
+>>> v
+Range(low=79.0, high=89.0, unit='percent')
+>>> str(v), v.describe()
+('79 to 89 percent', '79–89 percent')
+>>> print(parse_value(">300 patients"))
+>300 patient
+
+A number without a unit is refused, and so is a negative one:
+
+>>> parse_value("87.5")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+cartlandscape.errors.FieldError: value: expected a number followed by a unit, ...
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, TypeAlias
+
+import attrs
+
+from cartlandscape import units
+from cartlandscape.errors import FieldError, UnitError
+
+if TYPE_CHECKING:
+    import pint
+
+__all__ = ["Approximate", "Bound", "Exact", "Range", "Relation", "Value", "parse_value"]
+
+Relation: TypeAlias = Literal[">", ">=", "<", "<="]
+
+_WORDS: Final[dict[str, str]] = {
+    ">": "more than",
+    ">=": "at least",
+    "<": "less than",
+    "<=": "at most",
+}
+_NUMBER = r"[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?"
+_TEXT = re.compile(
+    rf"^\s*(?P<prefix>~|>=|<=|>|<|≥|≤)?\s*(?P<low>{_NUMBER})"
+    rf"(?:\s*(?:to|–|—)\s*(?P<high>{_NUMBER}))?\s+(?P<unit>\S.*?)\s*$"
+)
+
+
+def _magnitude(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FieldError("magnitude", "a number", value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise FieldError("magnitude", "a finite number", value)
+    if number < 0:
+        raise FieldError("magnitude", "a number that is not negative", value)
+    return number
+
+
+def _unit(value: object) -> str:
+    if not isinstance(value, str):
+        raise FieldError("unit", "a unit name such as 'percent'", value)
+    try:
+        return units.canonical_unit(value)
+    except UnitError:
+        raise FieldError("unit", "a unit pint knows (see units.txt)", value) from None
+
+
+def _number(x: float) -> str:
+    if x.is_integer() and abs(x) < 1e16:
+        return str(int(x))
+    return repr(x)
+
+
+@attrs.frozen
+class Value:
+    """Base of the value forms: Exact, Approximate, Bound and Range."""
+
+    unit: ClassVar[str]
+    form: ClassVar[str]
+
+    def magnitudes(self) -> tuple[float, ...]:
+        """The magnitudes, in the value's unit (one, or two for a range)."""
+        raise NotImplementedError
+
+    def interval(self) -> tuple[float, float]:
+        """The smallest and largest magnitude the value allows (a bound is open-ended)."""
+        raise NotImplementedError
+
+    def with_magnitudes(self, *magnitudes: float, unit: str) -> Value:
+        """Return the same form with other magnitudes and unit."""
+        raise NotImplementedError
+
+    def to(self, unit: str) -> Value:
+        """Return the same form converted to *unit*; currencies never convert."""
+        registry = units.get_registry()
+        target = units.canonical_unit(unit)
+        converted = [
+            float(registry.Quantity(m, self.unit).to(target).magnitude) for m in self.magnitudes()
+        ]
+        return self.with_magnitudes(*converted, unit=target)
+
+    @property
+    def dimensionality(self) -> str:
+        """The dimensionality of the unit, as pint writes it."""
+        return units.dimension_of(self.unit)
+
+    def describe(self) -> str:
+        """Say the value in words, as a source would."""
+        raise NotImplementedError
+
+
+@attrs.frozen
+class Exact(Value):
+    """A figure stated exactly, e.g. ``Exact(87.5, "percent")``."""
+
+    form: ClassVar[str] = "exact"
+    magnitude: float = attrs.field(converter=_magnitude)
+    unit: str = attrs.field(converter=_unit)  # type: ignore[misc]
+
+    def magnitudes(self) -> tuple[float, ...]:  # noqa: D102
+        return (self.magnitude,)
+
+    def interval(self) -> tuple[float, float]:  # noqa: D102
+        return (self.magnitude, self.magnitude)
+
+    def with_magnitudes(self, *magnitudes: float, unit: str) -> Exact:  # noqa: D102
+        return Exact(magnitudes[0], unit)
+
+    @property
+    def quantity(self) -> pint.Quantity[Any]:
+        """The value as a pint quantity."""
+        return units.quantity(self.magnitude, self.unit)
+
+    def describe(self) -> str:  # noqa: D102
+        return f"{_number(self.magnitude)} {self.unit}"
+
+    def __str__(self) -> str:
+        return f"{_number(self.magnitude)} {self.unit}"
+
+
+@attrs.frozen
+class Approximate(Value):
+    """A figure the source gives as approximate ("about 1 million")."""
+
+    form: ClassVar[str] = "approximate"
+    magnitude: float = attrs.field(converter=_magnitude)
+    unit: str = attrs.field(converter=_unit)  # type: ignore[misc]
+
+    def magnitudes(self) -> tuple[float, ...]:  # noqa: D102
+        return (self.magnitude,)
+
+    def interval(self) -> tuple[float, float]:  # noqa: D102
+        return (self.magnitude, self.magnitude)
+
+    def with_magnitudes(self, *magnitudes: float, unit: str) -> Approximate:  # noqa: D102
+        return Approximate(magnitudes[0], unit)
+
+    @property
+    def quantity(self) -> pint.Quantity[Any]:
+        """The value as a pint quantity."""
+        return units.quantity(self.magnitude, self.unit)
+
+    def describe(self) -> str:  # noqa: D102
+        return f"about {_number(self.magnitude)} {self.unit}"
+
+    def __str__(self) -> str:
+        return f"~{_number(self.magnitude)} {self.unit}"
+
+
+def _relation(value: object) -> Relation:
+    aliases = {"≥": ">=", "≤": "<="}
+    text = aliases.get(value, value) if isinstance(value, str) else value
+    if text not in _WORDS:
+        raise FieldError("relation", "one of '>', '>=', '<', '<='", value)
+    return text  # type: ignore[return-value]
+
+
+@attrs.frozen
+class Bound(Value):
+    """A figure the source gives as a bound ("more than 300": ``Bound(">", 300, "patient")``)."""
+
+    form: ClassVar[str] = "bound"
+    relation: Relation = attrs.field(converter=_relation)
+    magnitude: float = attrs.field(converter=_magnitude)
+    unit: str = attrs.field(converter=_unit)  # type: ignore[misc]
+
+    def magnitudes(self) -> tuple[float, ...]:  # noqa: D102
+        return (self.magnitude,)
+
+    def interval(self) -> tuple[float, float]:  # noqa: D102
+        if self.relation in (">", ">="):
+            return (self.magnitude, math.inf)
+        return (0.0, self.magnitude)
+
+    def with_magnitudes(self, *magnitudes: float, unit: str) -> Bound:  # noqa: D102
+        return Bound(self.relation, magnitudes[0], unit)
+
+    @property
+    def quantity(self) -> pint.Quantity[Any]:
+        """The bound's magnitude as a pint quantity (see :attr:`relation` for its sense)."""
+        return units.quantity(self.magnitude, self.unit)
+
+    def describe(self) -> str:  # noqa: D102
+        return f"{_WORDS[self.relation]} {_number(self.magnitude)} {self.unit}"
+
+    def __str__(self) -> str:
+        return f"{self.relation}{_number(self.magnitude)} {self.unit}"
+
+
+@attrs.frozen
+class Range(Value):
+    """A range the source gives ("79–89%": ``Range(79, 89, "percent")``)."""
+
+    form: ClassVar[str] = "range"
+    low: float = attrs.field(converter=_magnitude)
+    high: float = attrs.field(converter=_magnitude)
+    unit: str = attrs.field(converter=_unit)  # type: ignore[misc]
+
+    def __attrs_post_init__(self) -> None:
+        if self.low > self.high:
+            raise FieldError("high", f"a number not below the low end {self.low:g}", self.high)
+
+    def magnitudes(self) -> tuple[float, ...]:  # noqa: D102
+        return (self.low, self.high)
+
+    def interval(self) -> tuple[float, float]:  # noqa: D102
+        return (self.low, self.high)
+
+    def with_magnitudes(self, *magnitudes: float, unit: str) -> Range:  # noqa: D102
+        return Range(magnitudes[0], magnitudes[1], unit)
+
+    @property
+    def low_quantity(self) -> pint.Quantity[Any]:
+        """The low end as a pint quantity."""
+        return units.quantity(self.low, self.unit)
+
+    @property
+    def high_quantity(self) -> pint.Quantity[Any]:
+        """The high end as a pint quantity."""
+        return units.quantity(self.high, self.unit)
+
+    def describe(self) -> str:  # noqa: D102
+        return f"{_number(self.low)}–{_number(self.high)} {self.unit}"
+
+    def __str__(self) -> str:
+        return f"{_number(self.low)} to {_number(self.high)} {self.unit}"
+
+
+def parse_value(text: str) -> Value:
+    """Read a value from its text form (see the module documentation)."""
+    if not isinstance(text, str):
+        raise FieldError("value", "a text such as '87.5 percent' (a number with its unit)", text)
+    match = _TEXT.match(text)
+    if match is None:
+        raise FieldError("value", "a number followed by a unit, e.g. '87.5 percent'", text)
+    prefix, low, high, unit = match.group("prefix", "low", "high", "unit")
+    if high is not None:
+        if prefix:
+            raise FieldError("value", "a range without '~', '<' or '>'", text)
+        return Range(float(low), float(high), unit)
+    if prefix == "~":
+        return Approximate(float(low), unit)
+    if prefix:
+        return Bound(_relation(prefix), float(low), unit)
+    return Exact(float(low), unit)

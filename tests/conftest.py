@@ -1,0 +1,17 @@
+"""Test configuration: hypothesis profiles.
+
+``HYPOTHESIS_PROFILE=ci`` (set by .ci/run) runs more examples; the default ``dev`` profile is
+fast for local runs.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True)
+settings.register_profile(
+    "dev", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

@@ -1,0 +1,299 @@
+"""Hypothesis strategies for every record class and every value form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from hypothesis import strategies as st
+
+from cartlandscape.dates import PartialDate
+from cartlandscape.models import (
+    Citation,
+    Construct,
+    Event,
+    Indication,
+    Institution,
+    Milestone,
+    Outcome,
+    Period,
+    Policy,
+    Ref,
+    Source,
+    Statement,
+    Study,
+    Target,
+    Therapy,
+)
+from cartlandscape.values import Approximate, Bound, Exact, Range, Value
+from cartlandscape.vocabulary import (
+    CellSource,
+    Endpoint,
+    EventKind,
+    GeneDelivery,
+    IndicationCategory,
+    InstitutionKind,
+    MilestoneKind,
+    Modality,
+    PolicyKind,
+    Setting,
+    SourceKind,
+    StatementKind,
+)
+
+ids = st.from_regex(r"\A[a-z0-9]{1,8}(-[a-z0-9]{1,6}){0,2}\Z")
+texts = (
+    st.text(
+        st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
+        min_size=1,
+        max_size=12,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+phrases = st.lists(texts, min_size=1, max_size=3).map(" ".join)
+name_lists = st.lists(texts, max_size=3, unique=True).map(tuple)
+
+UNITS = {
+    "proportion": ["percent", "fraction"],
+    "time": ["day", "week", "month", "year"],
+    "count": ["patient", "cell", "trial", "enterprise", "person"],
+    "money": ["CNY", "USD", "EUR"],
+    "dose": ["cell / kilogram"],
+}
+MAX = {"percent": 100.0, "fraction": 1.0}
+
+
+def magnitudes(unit: str) -> st.SearchStrategy[float]:
+    return st.floats(min_value=0, max_value=MAX.get(unit, 1e9), allow_nan=False)
+
+
+@st.composite
+def values(draw: Any, dimension: str | None = None) -> Value:
+    """Any value form, in a unit of *dimension* (any dimension if None)."""
+    dim = dimension or draw(st.sampled_from(sorted(UNITS)))
+    unit = draw(st.sampled_from(UNITS[dim]))
+    form = draw(st.sampled_from(["exact", "approximate", "bound", "range"]))
+    a = draw(magnitudes(unit))
+    if form == "exact":
+        return Exact(a, unit)
+    if form == "approximate":
+        return Approximate(a, unit)
+    if form == "bound":
+        return Bound(draw(st.sampled_from([">", ">=", "<", "<="])), a, unit)
+    b = draw(magnitudes(unit))
+    return Range(min(a, b), max(a, b), unit)
+
+
+@st.composite
+def partial_dates(draw: Any) -> PartialDate:
+    day = draw(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31)))
+    precision = draw(st.sampled_from(["year", "month", "day"]))
+    if precision == "year":
+        return PartialDate(day.year)
+    if precision == "month":
+        return PartialDate(day.year, day.month)
+    return PartialDate(day.year, day.month, day.day)
+
+
+def optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.none() | strategy
+
+
+citations = st.builds(Citation, source=ids, locator=phrases, note=optional(phrases))
+citation_lists = st.lists(citations, min_size=1, max_size=2).map(tuple)
+urls = ids.map(lambda s: f"https://example.org/{s}")
+periods = st.builds(
+    lambda a, b: Period(start=min(a, b), end=max(a, b)) if a and b else Period(start=a, end=b),
+    optional(partial_dates()),
+    optional(partial_dates()),
+)
+countries = st.sampled_from(["CN", "US", "CH", "DE"])
+
+sources = st.builds(
+    Source,
+    id=ids,
+    title=phrases,
+    type=st.sampled_from(SourceKind),
+    publisher=optional(phrases),
+    published=optional(partial_dates()),
+    authors=name_lists,
+    url=optional(urls),
+    doi=optional(ids.map(lambda s: f"10.1000/{s}")),
+    language=optional(st.sampled_from(["en", "zh"])),
+    description=optional(phrases),
+)
+targets = st.builds(
+    Target,
+    id=ids,
+    name=phrases,
+    gene_symbol=optional(st.from_regex(r"\A[A-Z][A-Z0-9]{1,7}\Z")),
+    hgnc=optional(st.integers(1, 99999).map(lambda n: f"HGNC:{n}")),
+    uniprot=optional(st.sampled_from(["P15391", "Q02223", "Q9NZD1", "A0A024R161"])),
+    aliases=name_lists,
+    description=optional(phrases),
+    citations=citation_lists,
+)
+indications = st.builds(
+    Indication,
+    id=ids,
+    name=phrases,
+    category=st.sampled_from(IndicationCategory),
+    parent=optional(ids),
+    icd10=st.lists(st.sampled_from(["C91.0", "C83.3", "C90", "M32"]), unique=True, max_size=2).map(
+        tuple
+    ),
+    mondo=optional(st.integers(0, 9999999).map(lambda n: f"MONDO:{n:07d}")),
+    aliases=name_lists,
+    description=optional(phrases),
+    citations=citation_lists,
+)
+institutions = st.builds(
+    Institution,
+    id=ids,
+    name=phrases,
+    type=st.sampled_from(InstitutionKind),
+    city=optional(phrases),
+    region=optional(phrases),
+    country=optional(countries),
+    ror=optional(st.sampled_from(["00a2xv884", "01hv94n30", "00b30xv10"])),
+    parent=optional(ids),
+    url=optional(urls),
+    aliases=name_lists,
+    description=optional(phrases),
+    citations=citation_lists,
+)
+constructs = st.builds(
+    Construct,
+    costimulatory=st.lists(st.sampled_from(["4-1BB", "CD28", "OX40"]), unique=True, max_size=2).map(
+        tuple
+    ),
+    binder=optional(phrases),
+    delivery=optional(st.sampled_from(GeneDelivery)),
+    edits=name_lists,
+    armoring=name_lists,
+    cell_source=optional(st.sampled_from(CellSource)),
+)
+milestones = st.builds(
+    Milestone,
+    agency=st.sampled_from(["NMPA", "FDA", "EMA"]),
+    type=st.sampled_from(MilestoneKind),
+    date=optional(partial_dates()),
+    indication=optional(ids),
+    jurisdiction=optional(countries),
+    description=optional(phrases),
+    citations=citation_lists,
+)
+therapies = st.builds(
+    Therapy,
+    id=ids,
+    name=phrases,
+    inn=optional(phrases),
+    brands=name_lists,
+    codes=name_lists,
+    aliases=name_lists,
+    modality=st.sampled_from(Modality),
+    targets=st.lists(ids, unique=True, max_size=2).map(tuple),
+    construct=constructs,
+    developers=st.lists(ids, unique=True, max_size=2).map(tuple),
+    milestones=st.lists(milestones, max_size=3).map(tuple),
+    description=optional(phrases),
+    citations=citation_lists,
+)
+studies = st.builds(
+    Study,
+    name=optional(phrases),
+    registry_id=optional(st.sampled_from(["NCT02435849", "ChiCTR1800015575", "CTR20192510"])),
+    phase=optional(st.sampled_from(["1", "1/2", "2", "3"])),
+)
+
+
+@st.composite
+def outcomes(draw: Any) -> Outcome:
+    endpoint = draw(st.sampled_from(Endpoint))
+    n = draw(optional(st.integers(0, 500)))
+    responders = None if n is None else draw(optional(st.integers(0, n)))
+    return Outcome(
+        id=draw(ids),
+        therapy=draw(ids),
+        institution=draw(optional(ids)),
+        indication=draw(optional(ids)),
+        endpoint=endpoint,
+        value=draw(values(endpoint.dimension)),
+        n=n,
+        responders=responders,
+        timepoint=draw(values("time"))
+        if endpoint.needs_timepoint
+        else draw(optional(values("time"))),
+        follow_up=draw(optional(values("time"))),
+        grading_scale=draw(phrases) if endpoint.needs_grading else draw(optional(phrases)),
+        grade=draw(optional(st.sampled_from(["any", ">=3"]))),
+        study=draw(optional(studies)),
+        setting=draw(st.sampled_from(Setting)),
+        population=draw(optional(phrases)),
+        comparator=draw(optional(phrases)),
+        comparator_value=draw(optional(values(endpoint.dimension))),
+        description=draw(optional(phrases)),
+        citations=draw(citation_lists),
+    )
+
+
+statements = st.builds(
+    Statement,
+    id=ids,
+    subject=st.builds(Ref, kind=st.sampled_from(["policy", "institution"]), id=ids),
+    metric=phrases,
+    value=values(),
+    type=st.sampled_from(StatementKind),
+    as_of=optional(partial_dates()),
+    period=optional(periods),
+    scope=optional(phrases),
+    description=optional(phrases),
+    citations=citation_lists,
+)
+policies = st.builds(
+    Policy,
+    id=ids,
+    name=phrases,
+    type=st.sampled_from(PolicyKind),
+    country=countries,
+    region=optional(phrases),
+    city=optional(phrases),
+    issuer=optional(ids),
+    period=optional(periods),
+    aliases=name_lists,
+    description=optional(phrases),
+    citations=citation_lists,
+)
+events = st.builds(
+    Event,
+    id=ids,
+    name=phrases,
+    type=st.sampled_from(EventKind),
+    period=optional(periods),
+    city=optional(phrases),
+    country=optional(countries),
+    hosts=st.lists(ids, unique=True, max_size=2).map(tuple),
+    organizers=st.lists(ids, unique=True, max_size=2).map(tuple),
+    aliases=name_lists,
+    description=optional(phrases),
+    citations=citation_lists,
+)
+
+#: One strategy per record class.
+RECORDS = {
+    Source: sources,
+    Target: targets,
+    Indication: indications,
+    Institution: institutions,
+    Therapy: therapies,
+    Outcome: outcomes(),
+    Policy: policies,
+    Statement: statements,
+    Event: events,
+    Milestone: milestones,
+    Construct: constructs,
+    Citation: citations,
+    Study: studies,
+    Period: periods,
+}

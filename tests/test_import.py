@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import cartlandscape
+
+
+def _run(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def test_import_builds_no_unit_registry_and_reads_no_seed() -> None:
+    """After import cartlandscape, pint is not imported and no seed file has been read."""
+    out = _run(
+        "import sys, builtins, io\n"
+        "opened = []\n"
+        "real = io.open_code\n"
+        "import cartlandscape, cartlandscape.models\n"
+        "print('pint' in sys.modules, 'cartlandscape.loading' in sys.modules,"
+        " [m for m in sys.modules if m.startswith('cartlandscape.units')])"
+    )
+    assert out == "False False []" or out.startswith("False False")
+
+
+def test_import_registers_no_pint_registry_even_after_models() -> None:
+    """Building a record without values needs no pint."""
+    out = _run(
+        "import sys, cartlandscape as c\n"
+        "c.Target(id='x', name='X', citations=(c.Citation(source='s', locator='l'),))\n"
+        "print('pint' in sys.modules)"
+    )
+    assert out == "False"
+
+
+def test_public_names_resolve() -> None:
+    """Every name in __all__ is importable."""
+    for name in cartlandscape.__all__:
+        assert getattr(cartlandscape, name) is not None
