@@ -1,0 +1,183 @@
+"""A data dictionary generated from the record classes: every kind, field, type and rule.
+
+``python -m cartlandscape.datadict`` prints it as Markdown; ``python -m cartlandscape.datadict
+--update seeds/README.md`` rewrites the part of a file between the markers
+``<!-- datadict:start -->`` and ``<!-- datadict:end -->``, so the documentation never drifts
+from the code.
+
+>>> "| `inn` |" in markdown()
+True
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+import types
+import typing
+from typing import Any, Final, get_args, get_origin
+
+import attrs
+
+from cartlandscape.dates import PartialDate
+from cartlandscape.kinds import BASE_KINDS
+from cartlandscape.models import Citation, Construct, Milestone, Period, Study
+from cartlandscape.values import Value
+
+__all__ = ["FIELD_DOCS", "markdown", "splice"]
+
+START: Final = "<!-- datadict:start -->"
+END: Final = "<!-- datadict:end -->"
+
+#: What each field means; "Class.field" entries override the plain field name.
+FIELD_DOCS: Final = {
+    "id": "Stable lowercase id (letters, digits, '-', '.').",
+    "name": "Display name.",
+    "aliases": "Other names the record is looked up by (short names, abbreviations).",
+    "description": "What the record is, in the data's own words.",
+    "citations": "Where the facts come from: a list of {source, locator}.",
+    "country": "ISO 3166-1 alpha-2 country code.",
+    "region": "Province, state or municipality.",
+    "city": "City.",
+    "url": "Web address.",
+    "period": "{start, end} dates; either may be left out.",
+    "type": "Kind of record, from the allowed values.",
+    "Citation.source": "Id of the cited source.",
+    "Citation.locator": "Where in the source: section, paragraph, table.",
+    "Citation.note": "Anything a reader should know about this citation.",
+    "Source.title": "Title of the document.",
+    "Source.publisher": "Publisher or site.",
+    "Source.published": "Publication date, to the precision given.",
+    "Source.authors": "Authors as listed.",
+    "Source.doi": "DOI, without the https://doi.org/ prefix.",
+    "Source.language": "Two-letter language code.",
+    "Target.gene_symbol": "HGNC-approved gene symbol.",
+    "Target.hgnc": "HGNC id, 'HGNC:nnnn'.",
+    "Target.uniprot": "UniProt accession of the human protein.",
+    "Indication.category": "Broad disease area.",
+    "Indication.parent": "Id of the broader indication this one belongs to.",
+    "Indication.icd10": "ICD-10 codes.",
+    "Indication.mondo": "MONDO id, 'MONDO:nnnnnnn'.",
+    "Institution.ror": "ROR id (the part after https://ror.org/).",
+    "Institution.parent": "Id of the institution this one belongs to.",
+    "Therapy.inn": "International non-proprietary name.",
+    "Therapy.brands": "Brand names.",
+    "Therapy.codes": "Development code names.",
+    "Therapy.modality": "Kind of cell therapy.",
+    "Therapy.targets": "Ids of the targets (two for dual-target products).",
+    "Therapy.construct": "How the product is built (see Construct).",
+    "Therapy.developers": "Ids of the developing institutions.",
+    "Therapy.milestones": "Regulatory milestones (see Milestone).",
+    "Construct.costimulatory": "Costimulatory domains, e.g. 4-1BB, CD28.",
+    "Construct.binder": "Antigen-binding domain, e.g. a murine scFv.",
+    "Construct.delivery": "How the gene is delivered.",
+    "Construct.edits": "Gene edits, e.g. PD-1 site integration, checkpoint knockout.",
+    "Construct.armoring": "Armoring, e.g. cytokine secretion.",
+    "Construct.cell_source": "Autologous or allogeneic cells.",
+    "Milestone.agency": "Agency code, e.g. NMPA, FDA, EMA.",
+    "Milestone.date": "Date, to the precision the source gives.",
+    "Milestone.indication": "Id of the indication concerned.",
+    "Milestone.jurisdiction": "Country code of the jurisdiction.",
+    "Outcome.therapy": "Id of the therapy (or leave out and give an institution).",
+    "Outcome.institution": "Id of the reporting institution.",
+    "Outcome.indication": "Id of the indication.",
+    "Outcome.endpoint": "What was measured.",
+    "Outcome.value": "The result as stated; a rate is a proportion, a median a time.",
+    "Outcome.n": "Number of evaluable patients.",
+    "Outcome.responders": "Number of patients with the response (at most n).",
+    "Outcome.timepoint": "Time point of a rate (e.g. '12 month' for a 12-month PFS rate).",
+    "Outcome.follow_up": "Median follow-up.",
+    "Outcome.grading_scale": "Toxicity grading scale (needed for CRS and ICANS).",
+    "Outcome.grade": "Grades counted, e.g. 'any' or '>=3'.",
+    "Outcome.study": "The study: name, registry id, phase.",
+    "Outcome.setting": "Where the result comes from.",
+    "Outcome.population": "Patients or model studied.",
+    "Outcome.comparator": "What the result is compared with.",
+    "Outcome.comparator_value": "The comparator's result.",
+    "Study.name": "Trial name, e.g. ZUMA-1.",
+    "Study.registry_id": "Trial registry id: NCT, ChiCTR or CTR.",
+    "Study.phase": "Trial phase.",
+    "Statement.subject": "The record the figure is about, 'kind:id'.",
+    "Statement.metric": "What is counted or measured.",
+    "Statement.value": "The figure, as the source states it.",
+    "Statement.as_of": "Date the figure refers to.",
+    "Statement.scope": "Where or what the figure covers.",
+    "Policy.issuer": "Id of the issuing institution.",
+    "Event.hosts": "Ids of hosting institutions.",
+    "Event.organizers": "Ids of organizing institutions.",
+    "Period.start": "First date.",
+    "Period.end": "Last date.",
+}
+
+
+def _type_name(tp: Any) -> str:
+    origin = get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        return " | ".join(_type_name(a) for a in args)
+    if origin is tuple:
+        return f"list of {_type_name(get_args(tp)[0])}"
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return "one of " + ", ".join(f"`{m.value}`" for m in tp)
+    if isinstance(tp, type) and issubclass(tp, Value):
+        return "value text (see below)"
+    if tp is PartialDate:
+        return "date text: YYYY, YYYY-MM or YYYY-MM-DD"
+    if attrs.has(tp):
+        return f"table ({tp.__name__})"
+    names = {str: "text", int: "whole number", float: "number", bool: "true/false"}
+    if tp in names:
+        return names[tp]
+    return getattr(tp, "__name__", str(tp))
+
+
+def _required(field: attrs.Attribute[Any]) -> bool:
+    return field.default is attrs.NOTHING
+
+
+def _rows(cls: type) -> list[str]:
+    hints = typing.get_type_hints(cls)
+    rows = ["| field | type | required | meaning |", "| --- | --- | --- | --- |"]
+    for field in attrs.fields(cls):
+        kind = field.metadata.get("ref")
+        type_text = _type_name(hints[field.name])
+        if kind is not None:
+            type_text = f"id of a {kind}" if kind != "*" else "kind:id reference"
+            if get_origin(hints[field.name]) is tuple:
+                type_text = f"list of {kind} ids"
+        meaning = FIELD_DOCS.get(f"{cls.__name__}.{field.name}", FIELD_DOCS.get(field.name, ""))
+        required = "yes" if _required(field) else ""
+        rows.append(f"| `{field.name}` | {type_text} | {required} | {meaning} |")
+    return rows
+
+
+def markdown() -> str:
+    """The data dictionary as Markdown: one table per kind and per nested table."""
+    parts = []
+    for tag, (cls, _) in BASE_KINDS.items():
+        doc = (cls.__doc__ or "").strip().splitlines()[0]
+        parts.append(f"### `[[{tag}]]` — {cls.__name__}\n\n{doc}\n\n" + "\n".join(_rows(cls)))
+    for cls in (Citation, Construct, Milestone, Study, Period):
+        doc = (cls.__doc__ or "").strip().splitlines()[0]
+        parts.append(f"### {cls.__name__} (nested)\n\n{doc}\n\n" + "\n".join(_rows(cls)))
+    return "\n\n".join(parts) + "\n"
+
+
+def splice(text: str) -> str:
+    """Return *text* with the data dictionary between the markers brought up to date."""
+    head, start, rest = text.partition(START)
+    _, end, tail = rest.partition(END)
+    if not start or not end:
+        raise ValueError(f"the text has no {START} ... {END} markers")
+    return f"{head}{START}\n\n{markdown()}\n{END}{tail}"
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--update"]:
+        for name in sys.argv[2:]:
+            with open(name, encoding="utf-8") as handle:
+                old = handle.read()
+            with open(name, "w", encoding="utf-8") as handle:
+                handle.write(splice(old))
+    else:
+        sys.stdout.write(markdown())
