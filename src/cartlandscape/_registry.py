@@ -11,6 +11,8 @@ True
 from __future__ import annotations
 
 import difflib
+import functools
+import typing
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -109,26 +111,46 @@ class RecordSet(Generic[R]):
         return f"<RecordSet of {len(self)}>"
 
 
-def _references(value: Any, path: str) -> Iterator[tuple[str, str, str]]:
-    """Yield ``(field path, kind, id)`` for every reference inside an attrs record."""
-    for field in attrs.fields(type(value)):
-        item = getattr(value, field.name)
-        here = f"{path}.{field.name}" if path else field.name
+@functools.cache
+def _plan(cls: Any) -> tuple[tuple[str, str | None], ...]:
+    """The fields of *cls* that hold references (with their kind) or nested records (None)."""
+    hints = typing.get_type_hints(cls)
+    plan: list[tuple[str, str | None]] = []
+    for field in attrs.fields(cls):
         kind = field.metadata.get("ref")
         if kind is not None:
-            if isinstance(item, Ref):
-                yield here, item.kind, item.id
-            elif isinstance(item, str):
-                yield here, kind, item
-            elif isinstance(item, tuple):
-                for i, ident in enumerate(item):
-                    yield f"{here}[{i}]", kind, ident
-        elif attrs.has(type(item)):
-            yield from _references(item, here)
-        elif isinstance(item, tuple):
-            for i, element in enumerate(item):
-                if attrs.has(type(element)):
+            plan.append((field.name, kind))
+            continue
+        inner = [hints[field.name]]
+        while inner:
+            tp = inner.pop()
+            if attrs.has(tp):
+                plan.append((field.name, None))
+                break
+            inner.extend(typing.get_args(tp))
+    return tuple(plan)
+
+
+def _references(value: Any, path: str) -> Iterator[tuple[str, str, str]]:
+    """Yield ``(field path, kind, id)`` for every reference inside an attrs record."""
+    for name, kind in _plan(type(value)):
+        item = getattr(value, name)
+        if item is None:
+            continue
+        here = f"{path}.{name}" if path else name
+        if kind is None:
+            if isinstance(item, tuple):
+                for i, element in enumerate(item):
                     yield from _references(element, f"{here}[{i}]")
+            else:
+                yield from _references(item, here)
+        elif isinstance(item, Ref):
+            yield here, item.kind, item.id
+        elif isinstance(item, str):
+            yield here, kind, item
+        else:
+            for i, ident in enumerate(item):
+                yield f"{here}[{i}]", kind, ident
 
 
 class Registry:
@@ -220,6 +242,13 @@ class Registry:
                         )
         if problems:
             raise DataError(problems)
+        # Names exactly as written resolve with one dict look-up; other spellings are
+        # normalized first (see lookup).
+        self._exact: dict[str, Record] = {}
+        for by_id in grouped.values():
+            for record in by_id.values():
+                for name in record.names():
+                    self._exact.setdefault(name, record)
         self._children: dict[str, list[str]] = defaultdict(list)
         for indication in self.indications:
             if indication.parent is not None:
@@ -313,12 +342,15 @@ class Registry:
         :class:`~cartlandscape.errors.UnknownNameError` (a :class:`LookupError`) with close
         matches when nothing matches.
         """
+        record: Record | None = self._exact.get(text)
+        if record is not None and (kind is None or record.kind == kind):
+            return record
         if kind is not None and kind not in self._sets:
             raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(self._sets)}")
         found = self._names.get(normalize(text)) if isinstance(text, str) else None
         if found is not None and (kind is None or found[0] == kind):
-            record: Record = self._sets[found[0]][found[1]]
-            return record
+            hit: Record = self._sets[found[0]][found[1]]
+            return hit
         raise UnknownNameError(text, kind, self.suggest(str(text), kind))
 
     def suggest(self, text: str, kind: str | None = None, limit: int = 5) -> list[str]:

@@ -41,7 +41,7 @@ from cartlandscape.errors import FieldError
 from cartlandscape.models import Ref
 from cartlandscape.values import Value, parse_value
 
-__all__ = ["converter", "error_messages", "make_converter"]
+__all__ = ["converter", "error_messages", "make_converter", "structure"]
 
 T = TypeVar("T")
 
@@ -106,17 +106,17 @@ def _ref(value: Any, _: type) -> Ref:
 
 def _text(value: Any, cls: type) -> Any:
     """Structure a text; text enumerations (subclasses of str) land here too."""
-    if cls is not str and issubclass(cls, enum.Enum):
-        choices = ", ".join(repr(m.value) for m in cls)
-        if isinstance(value, str):
-            try:
-                return cls(value)
-            except ValueError:
-                pass
-        raise ValueError(f"expected one of {choices}, found {_found(value)}")
-    if type(value) is not str:
+    if cls is str:
+        if type(value) is str:
+            return value
         raise TypeError(f"expected a text, found {_found(value)}")
-    return value
+    if isinstance(value, str):
+        try:
+            return cls(value)
+        except ValueError:
+            pass
+    choices = ", ".join(repr(m.value) for m in cls)  # type: ignore[attr-defined]
+    raise ValueError(f"expected one of {choices}, found {_found(value)}")
 
 
 def _plain_text(value: str) -> str:
@@ -151,9 +151,16 @@ def _tuple_factory(cls: Any, conv: cattrs.Converter) -> Callable[[Any, type], An
     return hook
 
 
-def make_converter() -> cattrs.Converter:
-    """Build a new strict converter for cartlandscape's records."""
-    conv = cattrs.Converter(forbid_extra_keys=True, omit_if_default=True, detailed_validation=True)
+def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
+    """Build a new strict converter for cartlandscape's records.
+
+    With ``detailed_validation=False`` the converter is faster but its errors do not say where
+    they are; :func:`structure` uses such a converter first and repeats a failed call with the
+    detailed one.
+    """
+    conv = cattrs.Converter(
+        forbid_extra_keys=True, omit_if_default=True, detailed_validation=detailed_validation
+    )
     conv.register_structure_hook(str, _text)
     conv.register_structure_hook(int, _strict(int, "a whole number"))
     conv.register_structure_hook(bool, _strict(bool, "true or false"))
@@ -175,6 +182,24 @@ def make_converter() -> cattrs.Converter:
 def converter() -> cattrs.Converter:
     """Return the library's shared converter (built on first call)."""
     return make_converter()
+
+
+@functools.cache
+def _fast_converter() -> cattrs.Converter:
+    return make_converter(detailed_validation=False)
+
+
+def structure(data: Any, cls: type[T]) -> T:
+    """Structure *data* as *cls*: fast for valid data, and with located errors otherwise.
+
+    A failure is repeated with the detailed converter, whose error says where each problem is
+    (see :func:`error_messages`).
+    """
+    try:
+        return _fast_converter().structure(data, cls)
+    except Exception:  # the detailed converter below says where the problem is
+        pass
+    return converter().structure(data, cls)
 
 
 def _join(path: str, part: str) -> str:

@@ -30,6 +30,7 @@ cartlandscape.errors.FieldError: value: expected a number followed by a unit, ..
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, TypeAlias
@@ -261,9 +262,17 @@ class Range(Value):
 
 
 def parse_value(text: str) -> Value:
-    """Read a value from its text form (see the module documentation)."""
+    """Read a value from its text form (see the module documentation).
+
+    Values are immutable, so the same text gives the same (cached) object.
+    """
     if not isinstance(text, str):
         raise FieldError("value", "a text such as '87.5 percent' (a number with its unit)", text)
+    return _parse_text(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_text(text: str) -> Value:
     match = _TEXT.match(text)
     if match is None:
         raise FieldError("value", "a number followed by a unit, e.g. '87.5 percent'", text)
