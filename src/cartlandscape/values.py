@@ -109,6 +109,13 @@ class Value:
         """Return the same form converted to *unit*; currencies never convert."""
         registry = units.get_registry()
         target = units.canonical_unit(unit)
+        if units.dimension_of(target) != self.dimensionality:
+            hint = (
+                "; currencies convert only with an exchange rate (cartlandscape.money.convert)"
+                if units.matches(target, "money") or units.matches(self.unit, "money")
+                else ""
+            )
+            raise UnitError(f"cannot convert {self.unit} to {target}{hint}")
         converted = [
             float(registry.Quantity(m, self.unit).to(target).magnitude) for m in self.magnitudes()
         ]
