@@ -1,17 +1,116 @@
 from __future__ import annotations
 
+import csv
+import io
+import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
+
+import pytest
+
+import cartlandscape
+from cartlandscape.cli import main
+from cartlandscape.cli._output import Output, dumps
+from cartlandscape.tables import Column, display_width, render_table
 
 #: The installed console script beside the interpreter running the tests.
 SCRIPT = Path(sys.executable).parent / "cartlandscape"
 
+#: A user's data file: a source, an indication, a therapy against the bundled CD19, an outcome.
+USER_DATA = textwrap.dedent(
+    """
+    [[source]]
+    id = "testa-trial-report"
+    title = "Testa-cel pivotal trial report"
+    type = "journal-article"
+    published = "2024-03"
+
+    [[indication]]
+    id = "testoma"
+    name = "Testoma"
+    category = "hematologic-malignancy"
+    citations = [{ source = "testa-trial-report", locator = "introduction" }]
+
+    [[therapy]]
+    id = "testacabtagene-autoleucel"
+    name = "Testacabtagene autoleucel"
+    codes = ["TST-01"]
+    aliases = ["testa-cel"]
+    targets = ["cd19"]
+    citations = [{ source = "testa-trial-report", locator = "abstract" }]
+
+    [[therapy.milestones]]
+    agency = "FDA"
+    type = "approval"
+    date = "2024-05-01"
+    indication = "testoma"
+    citations = [{ source = "testa-trial-report", locator = "discussion, paragraph 2" }]
+
+    [[outcome]]
+    id = "testa-cel-orr"
+    therapy = "testacabtagene-autoleucel"
+    indication = "testoma"
+    endpoint = "orr"
+    value = "81.5 percent"
+    n = 54
+    citations = [{ source = "testa-trial-report", locator = "table 2" }]
+    """
+)
+
+#: A data file with three problems in two records.
+BAD_DATA = textwrap.dedent(
+    """
+    [[therapy]]
+    id = "broken-cel"
+    name = "Broken-cel"
+    colour = "red"
+    citations = [{ source = "nowhere", locator = "p. 1" }]
+
+    [[outcome]]
+    id = "broken-orr"
+    therapy = "broken-cel"
+    endpoint = "orr"
+    value = "81.5"
+    n = 7.5
+    citations = [{ source = "nowhere", locator = "p. 1" }]
+    """
+)
+
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     assert SCRIPT.exists(), f"the cartlandscape command is not installed at {SCRIPT}"
-    command = [str(SCRIPT)]
-    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, timeout=120)
+
+
+def _call(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run main() in this process; return its status, stdout and stderr."""
+    try:
+        status = main(list(args))
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else 1
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.fixture
+def user_file(tmp_path: Path) -> Path:
+    path = tmp_path / "mine.toml"
+    path.write_text(USER_DATA, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def bad_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "records.toml").write_text(BAD_DATA, encoding="utf-8")
+    (folder / "syntax.toml").write_text("[[therapy]\nid = 1\n", encoding="utf-8")
+    return folder
+
+
+# -- the installed command ------------------------------------------------------------------
 
 
 def test_summary_lists_approved_products() -> None:
@@ -20,6 +119,7 @@ def test_summary_lists_approved_products() -> None:
     assert done.returncode == 0, done.stderr
     assert "Inaticabtagene autoleucel" in done.stdout
     assert "as of" in done.stdout
+    assert "\x1b[" not in done.stdout
 
 
 def test_bad_arguments_exit_2_without_traceback() -> None:
@@ -27,3 +127,466 @@ def test_bad_arguments_exit_2_without_traceback() -> None:
     done = _run("no-such-command")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
+
+
+def test_installed_show_of_unknown_name_exits_1_with_close_matches() -> None:
+    """The installed command reports an unknown name in one line with close matches."""
+    done = _run("show", "CNCT91")
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "cartlandscape: no record is known as 'CNCT91'; close matches: CNCT19"
+    )
+    assert done.stdout == ""
+
+
+def test_installed_validate_lists_every_problem_of_a_bad_folder(bad_folder: Path) -> None:
+    """validate on a folder with several broken files prints each problem and exits 1."""
+    done = _run("validate", str(bad_folder))
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    lines = done.stdout.splitlines()
+    assert any("syntax.toml" in line and "TOML syntax" in line for line in lines)
+    assert any("'broken-cel'" in line and "colour" in line for line in lines)
+    assert any("'broken-orr'" in line and "'value'" in line for line in lines)
+    assert any("'broken-orr'" in line and "'n'" in line for line in lines)
+
+
+def test_installed_export_round_trips_through_load(tmp_path: Path) -> None:
+    """export --format json writes a complete dataset that load() reads back unchanged."""
+    target = tmp_path / "landscape.json"
+    done = _run("export", "--format", "json", "-o", str(target))
+    assert done.returncode == 0, done.stderr
+    again = cartlandscape.load(target, bundled=False)
+    bundled = cartlandscape.registry()
+    assert sorted(again.records(), key=repr) == sorted(bundled.records(), key=repr)
+    assert again.version == bundled.version
+
+
+def test_help_imports_no_pint() -> None:
+    """`cartlandscape --help` runs without importing pint or reading the data."""
+    code = (
+        "import sys\n"
+        "from cartlandscape.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0\n"
+        "print('pint' in sys.modules, 'cartlandscape.loading' in sys.modules, file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == "False False"
+    assert "examples:" in done.stdout
+
+
+# -- help and version -------------------------------------------------------------------------
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """--version prints the program name and version and exits 0."""
+    status, out, _ = _call(capsys, "--version")
+    assert status == 0
+    assert out.strip() == f"cartlandscape {cartlandscape.__version__}"
+
+
+@pytest.mark.parametrize(
+    "command", ["summary", "show", "search", "export", "validate", "compare", "pool", "plot"]
+)
+def test_every_command_help_has_examples(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    """Each command's --help ends with examples and offers --data."""
+    status, out, _ = _call(capsys, command, "--help")
+    assert status == 0
+    assert "examples:" in out
+    assert f"cartlandscape {command}" in out.split("examples:")[1]
+    assert "--data PATH" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["show"],
+        ["summary", "--format", "xml"],
+        ["search", "x", "--kind", "gadget"],
+        ["validate"],
+        ["export", "--format", "table"],
+    ],
+)
+def test_wrong_arguments_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    """Missing or invalid arguments are usage errors with status 2."""
+    status, out, err = _call(capsys, *argv)
+    assert status == 2
+    assert "usage:" in err
+    assert out == ""
+
+
+# -- summary ----------------------------------------------------------------------------------
+
+
+def test_summary_json_holds_version_counts_and_approvals(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """summary --format json gives the version, the counts and the approved products."""
+    status, out, _ = _call(capsys, "summary", "--format", "json")
+    assert status == 0
+    data = json.loads(out)
+    reg = cartlandscape.registry()
+    assert data["version"] == {"release": reg.version.release, "as_of": str(reg.version.as_of)}
+    assert data["counts"]["therapies"] == len(reg.therapies)
+    assert "Inaticabtagene autoleucel" in {row["name"] for row in data["approvals"]}
+
+
+def test_summary_with_user_data_counts_the_user_records(
+    capsys: pytest.CaptureFixture[str], user_file: Path
+) -> None:
+    """--data adds the user's approved therapy to the summary's tables."""
+    status, out, _ = _call(capsys, "summary", "--data", str(user_file))
+    assert status == 0
+    line = next(line for line in out.splitlines() if "Testacabtagene autoleucel" in line)
+    assert line.split()[:2] == ["FDA", "2024-05-01"]
+    assert "Testoma" in line
+
+
+# -- show -------------------------------------------------------------------------------------
+
+
+def test_show_finds_a_therapy_by_alias_with_targets_and_citations(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """show inati-cel prints the therapy, its target by name and the titles it cites."""
+    status, out, _ = _call(capsys, "show", "inati-cel")
+    assert status == 0
+    assert out.startswith("Therapy: Inaticabtagene autoleucel\n")
+    assert "CD19 (cd19)" in out
+    therapy = cartlandscape.registry().lookup("inati-cel")
+    title = cartlandscape.registry().sources[therapy.citations[0].source].title
+    citations = out.split("\nCitations\n")[1]
+    assert f"[1] {title}" in citations
+    assert therapy.citations[0].locator in citations
+
+
+def test_show_a_user_therapy_lists_milestones_outcomes_and_numbered_citations(
+    capsys: pytest.CaptureFixture[str], user_file: Path
+) -> None:
+    """A user's therapy shows its milestone and outcome, each row pointing to its citation."""
+    status, out, _ = _call(capsys, "show", "TST-01", "--data", str(user_file))
+    assert status == 0
+    milestones = out.split("\nMilestones\n")[1].split("\n\n")[0]
+    assert "2024-05-01" in milestones
+    assert "[2]" in milestones
+    outcomes = out.split("\nOutcomes\n")[1].split("\n\n")[0]
+    assert "81.5 percent" in outcomes
+    assert "54" in outcomes
+    assert "[3]" in outcomes
+    citations = out.split("\nCitations\n")[1]
+    assert "[1] Testa-cel pivotal trial report (2024-03) — abstract" in citations
+    assert "[3] Testa-cel pivotal trial report (2024-03) — table 2" in citations
+
+
+def test_show_a_target_lists_outcomes_of_its_therapies(
+    capsys: pytest.CaptureFixture[str], user_file: Path
+) -> None:
+    """show CD19 lists the user's therapy against it and that therapy's outcome."""
+    status, out, _ = _call(capsys, "show", "CD19", "--data", str(user_file))
+    assert status == 0
+    assert "81.5 percent" in out.split("\nOutcomes\n")[1]
+    assert "testacabtagene-autoleucel" in out.split("\nReferred to by\n")[1]
+
+
+def test_show_a_source_lists_the_records_citing_it_with_locators(
+    capsys: pytest.CaptureFixture[str], user_file: Path
+) -> None:
+    """show of a source lists each citing record with the locators it cites."""
+    status, out, _ = _call(capsys, "show", "testa-trial-report", "--data", str(user_file))
+    assert status == 0
+    cited_by = out.split("\nCited by\n")[1]
+    row = next(line for line in cited_by.splitlines() if "testacabtagene" in line)
+    assert "abstract; discussion, paragraph 2" in row
+    assert "table 2" in next(line for line in cited_by.splitlines() if "testa-cel-orr" in line)
+
+
+def test_show_json_lists_references_and_citations(
+    capsys: pytest.CaptureFixture[str], user_file: Path
+) -> None:
+    """show --format json gives the record in data-file form, its links and citations."""
+    status, out, _ = _call(
+        capsys, "show", "testa-cel", "--format", "json", "--data", str(user_file)
+    )
+    assert status == 0
+    data = json.loads(out)
+    assert data["kind"] == "therapy"
+    assert data["record"]["codes"] == ["TST-01"]
+    assert data["file"] == str(user_file)
+    assert {"kind": "target", "id": "cd19", "label": "CD19", "field": "targets"} in data[
+        "references"
+    ]
+    assert {
+        "kind": "outcome",
+        "id": "testa-cel-orr",
+        "label": "ORR 81.5 percent",
+        "field": "therapy",
+    } in data["referenced_by"]
+    assert [c["locator"] for c in data["citations"]] == [
+        "abstract",
+        "discussion, paragraph 2",
+        "table 2",
+    ]
+    assert data["citations"][0]["title"] == "Testa-cel pivotal trial report"
+
+
+def test_show_kind_restricts_the_lookup(capsys: pytest.CaptureFixture[str]) -> None:
+    """show CD19 --kind therapy fails: CD19 names a target."""
+    status, _, err = _call(capsys, "show", "CD19", "--kind", "therapy")
+    assert status == 1
+    assert err.startswith("cartlandscape: no therapy is known as 'CD19'")
+
+
+# -- search -----------------------------------------------------------------------------------
+
+
+def test_search_finds_records_of_several_kinds(
+    capsys: pytest.CaptureFixture[str], user_file: Path
+) -> None:
+    """search testa finds the user's source, therapy and outcome, in kind order."""
+    status, out, _ = _call(capsys, "search", "testa", "--format", "json", "--data", str(user_file))
+    assert status == 0
+    found = json.loads(out)
+    assert [(r["kind"], r["id"]) for r in found] == [
+        ("source", "testa-trial-report"),
+        ("therapy", "testacabtagene-autoleucel"),
+        ("outcome", "testa-cel-orr"),
+    ]
+
+
+def test_search_table_and_csv_agree(capsys: pytest.CaptureFixture[str], user_file: Path) -> None:
+    """The table and CSV forms of a search list the same records."""
+    _, table, _ = _call(capsys, "search", "testa", "--kind", "therapy", "--data", str(user_file))
+    _, text, _ = _call(
+        capsys, "search", "testa", "--kind", "therapy", "--format", "csv", "--data", str(user_file)
+    )
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows == [
+        {"kind": "therapy", "id": "testacabtagene-autoleucel", "label": "Testacabtagene autoleucel"}
+    ]
+    assert table.splitlines()[0].split() == ["Kind", "Id", "Name"]
+    assert "testacabtagene-autoleucel" in table.splitlines()[2]
+
+
+def test_search_without_match_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    """A search that matches nothing says so and exits 1; its JSON form is an empty list."""
+    status, out, err = _call(capsys, "search", "zzzqqq")
+    assert (status, out) == (1, "")
+    assert "no record has a name containing 'zzzqqq'" in err
+    status, out, _ = _call(capsys, "search", "zzzqqq", "--format", "json")
+    assert (status, json.loads(out)) == (1, [])
+
+
+# -- export -----------------------------------------------------------------------------------
+
+
+def test_export_json_of_user_data_round_trips(
+    capsys: pytest.CaptureFixture[str], user_file: Path, tmp_path: Path
+) -> None:
+    """The JSON export of bundled plus user data loads back to equal records."""
+    target = tmp_path / "all.json"
+    status, _, err = _call(capsys, "export", "--data", str(user_file), "-o", str(target))
+    assert status == 0
+    assert err.startswith("wrote ")
+    merged = cartlandscape.load(user_file)
+    again = cartlandscape.load(target, bundled=False)
+    for kind in ("therapy", "outcome", "source", "indication"):
+        collection = cartlandscape.kinds.collection_of(kind)
+        assert sorted(getattr(again, collection), key=repr) == sorted(
+            getattr(merged, collection), key=repr
+        )
+    assert again.lookup("TST-01") == merged.lookup("TST-01")
+
+
+def test_export_json_is_sorted_and_stable(capsys: pytest.CaptureFixture[str]) -> None:
+    """Two exports are identical, keys are sorted and records are in id order."""
+    _, first, _ = _call(capsys, "export", "--kind", "indication", "--kind", "target")
+    _, second, _ = _call(capsys, "export", "--kind", "indication", "--kind", "target")
+    assert first == second
+    data = json.loads(first)
+    assert list(data) == sorted(data) == ["indication", "meta", "target"]
+    ids = [r["id"] for r in data["indication"]]
+    assert ids == sorted(ids)
+    assert first == json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def test_export_csv_has_one_row_per_record(capsys: pytest.CaptureFixture[str]) -> None:
+    """export --kind therapy --format csv writes a header and one row per therapy."""
+    status, out, _ = _call(capsys, "export", "--kind", "therapy", "--format", "csv")
+    assert status == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert sorted(r["id"] for r in rows) == sorted(cartlandscape.registry().therapies.ids)
+    assert "CNCT19" in {r["codes"] for r in rows}
+
+
+def test_export_csv_of_two_kinds_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """CSV holds one kind of record, so two --kind options with --format csv exit 2."""
+    status, out, err = _call(
+        capsys, "export", "--format", "csv", "--kind", "therapy", "--kind", "target"
+    )
+    assert (status, out) == (2, "")
+    assert "exactly one --kind" in err
+
+
+def test_export_to_a_missing_folder_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A file that cannot be written is reported in one line, status 1."""
+    status, _, err = _call(capsys, "export", "-o", str(tmp_path / "no" / "such" / "x.json"))
+    assert status == 1
+    assert err.startswith("cartlandscape: cannot write ")
+    assert "Traceback" not in err
+
+
+# -- validate ---------------------------------------------------------------------------------
+
+
+def test_validate_good_file_prints_one_ok_line_with_counts(
+    capsys: pytest.CaptureFixture[str], user_file: Path
+) -> None:
+    """validate of a valid file exits 0 with one OK line counting its records by kind."""
+    status, out, _ = _call(capsys, "validate", str(user_file))
+    assert status == 0
+    assert out == (
+        "OK: 1 file valid with the bundled data: "
+        "1 sources, 1 indications, 1 therapies, 1 outcomes\n"
+    )
+
+
+def test_validate_lists_all_problems_with_file_record_and_field(
+    capsys: pytest.CaptureFixture[str], bad_folder: Path
+) -> None:
+    """Every problem of every file is listed on its own line, naming file, record and field."""
+    status, out, err = _call(capsys, "validate", str(bad_folder))
+    assert status == 1
+    lines = out.splitlines()
+    assert len(lines) == 4
+    records = str(bad_folder / "records.toml")
+    assert f"{records}: therapy 'broken-cel': unknown key(s) colour" in out
+    assert any(line.startswith(f"{records}: outcome 'broken-orr': field 'n': ") for line in lines)
+    assert any(line.startswith(str(bad_folder / "syntax.toml") + ":1:") for line in lines)
+    assert err == "cartlandscape: 4 problems found\n"
+
+
+def test_validate_json_lists_problems_as_objects(
+    capsys: pytest.CaptureFixture[str], bad_folder: Path
+) -> None:
+    """validate --format json reports ok false and each problem's file, record and field."""
+    status, out, _ = _call(capsys, "validate", str(bad_folder), "--format", "json")
+    assert status == 1
+    data = json.loads(out)
+    assert data["ok"] is False
+    assert {(p["record"], p["field"]) for p in data["problems"]} >= {
+        ("broken-orr", "n"),
+        ("broken-orr", "value"),
+    }
+
+
+def test_validate_reports_dangling_references(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A well-formed record naming an unknown source fails validation, naming the field."""
+    path = tmp_path / "dangling.toml"
+    path.write_text(BAD_DATA.split("[[outcome]]")[0].replace('colour = "red"\n', ""))
+    status, out, _ = _call(capsys, "validate", str(path))
+    assert status == 1
+    assert out.strip() == (
+        f"{path}: therapy 'broken-cel': field 'citations[0].source': no source has the id 'nowhere'"
+    )
+
+
+def test_validate_no_bundled_checks_a_complete_export(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A full export is valid on its own, and a duplicate of the bundled data otherwise."""
+    target = tmp_path / "all.json"
+    assert _call(capsys, "export", "-o", str(target))[0] == 0
+    status, out, _ = _call(capsys, "validate", str(target), "--no-bundled")
+    assert status == 0
+    assert out.startswith("OK: 1 file valid on their own: ")
+    status, out, _ = _call(capsys, "validate", str(target))
+    assert status == 1
+    assert "duplicate id" in out
+
+
+def test_validate_empty_folder_and_missing_path_fail(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A folder without data files, or a path that does not exist, is a problem."""
+    status, out, _ = _call(capsys, "validate", str(tmp_path))
+    assert status == 1
+    assert "no data files" in out
+    status, out, _ = _call(capsys, "validate", str(tmp_path / "missing.toml"))
+    assert status == 1
+    assert "no such file or folder" in out
+
+
+def test_bad_data_file_on_any_command_exits_1_without_traceback(
+    capsys: pytest.CaptureFixture[str], bad_folder: Path
+) -> None:
+    """--data with a broken file makes summary exit 1 with every problem on stderr."""
+    status, out, err = _call(capsys, "summary", "--data", str(bad_folder))
+    assert (status, out) == (1, "")
+    assert err.startswith("cartlandscape: 4 problems in the data:")
+    assert "Traceback" not in err
+
+
+# -- output -----------------------------------------------------------------------------------
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_headings_are_bold_on_a_terminal_unless_no_color(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A terminal gets bold headings; NO_COLOR or a pipe gets plain text."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    terminal = Output.to(_Terminal())
+    terminal.heading("Outcomes")
+    assert terminal.stream.getvalue() == "\x1b[1mOutcomes\x1b[0m\n"  # type: ignore[attr-defined]
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = Output.to(_Terminal())
+    plain.heading("Outcomes")
+    assert plain.stream.getvalue() == "Outcomes\n"  # type: ignore[attr-defined]
+    piped = Output.to(io.StringIO())
+    assert (piped.color, piped.width) == (False, None)
+
+
+def test_wide_characters_stay_aligned() -> None:
+    """Columns after a Chinese name line up with the header, counted in terminal cells."""
+    columns = [Column("name", "Name"), Column("n", "N", align="right")]
+    text = render_table(columns, [{"name": "细胞治疗", "n": 1}, {"name": "CAR-T", "n": 22}])
+    lines = text.splitlines()
+    assert {display_width(line) for line in lines} == {display_width(lines[0])}
+
+
+def test_wrapped_table_fits_the_width() -> None:
+    """Given a width, every line of a table with long cells fits it."""
+    columns = [Column("a", "Name"), Column("b", "Description")]
+    rows = [{"a": "Inaticabtagene autoleucel", "b": "word " * 40}]
+    text = render_table(columns, rows, width=50)
+    assert max(display_width(line) for line in text.splitlines()) <= 50
+    assert " ".join(text.split()).count("word") == 40
+
+
+def test_json_dumps_values_dates_and_enums_as_text() -> None:
+    """dumps writes values and dates in their text form with sorted keys."""
+    therapy = cartlandscape.registry().lookup("inati-cel")
+    outcome = cartlandscape.Outcome(
+        id="x",
+        therapy=therapy.id,
+        endpoint="orr",
+        value="79 to 89 percent",
+        citations=therapy.citations,
+    )
+    data = json.loads(dumps({"b": outcome, "a": cartlandscape.PartialDate(2023, 11)}))
+    assert list(data) == ["a", "b"]
+    assert data["a"] == "2023-11"
+    assert data["b"]["value"] == "79 to 89 percent"
+    assert data["b"]["endpoint"] == "orr"

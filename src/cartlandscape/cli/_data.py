@@ -1,0 +1,127 @@
+"""``cartlandscape export`` and ``cartlandscape validate``: data out, and data checked."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from cartlandscape._registry import Registry
+from cartlandscape.cli._common import CommandError, UsageError, registry_for
+from cartlandscape.cli._output import Output, dumps
+from cartlandscape.errors import DataError, Problem
+from cartlandscape.kinds import BASE_KINDS, collection_of
+
+__all__ = ["export", "validate"]
+
+
+def export(args: argparse.Namespace, out: Output) -> int:
+    """Write records of the chosen kinds (default: every kind) as JSON or CSV."""
+    kinds = list(dict.fromkeys(args.kind or BASE_KINDS))
+    if args.format == "csv" and len(kinds) != 1:
+        raise UsageError("--format csv writes one kind of record: give exactly one --kind")
+    reg = registry_for(args)
+    text = _csv(reg, kinds[0]) if args.format == "csv" else dumps(_document(reg, kinds))
+    if args.output is None:
+        out.stream.write(text)
+        return 0
+    try:
+        Path(args.output).write_text(text, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    count = sum(len(getattr(reg, collection_of(k))) for k in kinds)
+    print(f"wrote {count} records to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _document(reg: Registry, kinds: list[str]) -> dict[str, Any]:
+    """A data-file document of *reg*'s records of *kinds*, sorted by id, with its version."""
+    from cartlandscape.serialization import converter
+
+    conv = converter()
+    document: dict[str, Any] = {}
+    if reg.version is not None:
+        document["meta"] = {"release": reg.version.release, "as_of": str(reg.version.as_of)}
+    for kind in kinds:
+        records = sorted(getattr(reg, collection_of(kind)), key=lambda r: r.id)
+        document[kind] = [conv.unstructure(r) for r in records]
+    return document
+
+
+def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[prefix + key] = value
+    return flat
+
+
+def _csv(reg: Registry, kind: str) -> str:
+    """The records of *kind* as CSV: one column per field, nested fields dotted."""
+    rows = [_flat(record) for record in _document(reg, [kind])[kind]]
+    keys = list(dict.fromkeys(key for row in rows for key in row))
+    stream = io.StringIO()
+    Output(stream, "csv").csv(keys, rows)
+    return stream.getvalue()
+
+
+def _user_files(paths: list[str]) -> tuple[set[str], list[Problem]]:
+    """The names the loader gives the data files in *paths*; a path without any is a problem."""
+    from cartlandscape.loading import _walk
+
+    names: set[str] = set()
+    problems = []
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            continue  # the loader reports it
+        found = {str(item) for item in _walk(path)}
+        if not found:
+            problems.append(Problem("no data files (.toml or .json) here", file=given))
+        names |= found
+    return names, problems
+
+
+def _problem(p: Problem) -> dict[str, Any]:
+    keys = ("file", "line", "column", "kind", "record", "field", "message")
+    return {key: getattr(p, key) for key in keys}
+
+
+def validate(args: argparse.Namespace, out: Output) -> int:
+    """Check data files; print one OK line with counts, or every problem, one per line."""
+    from cartlandscape.loading import load
+
+    paths = [*args.data, *args.paths]
+    files, problems = _user_files(paths)
+    counts: Counter[str] = Counter()
+    if not problems:
+        try:
+            reg = load(*paths, bundled=not args.no_bundled)
+        except DataError as exc:
+            problems = list(exc.problems)
+        else:
+            mine = [r for r in reg.records() if reg.origin(r) in files]
+            counts.update(r.kind for r in mine)
+    ordered = {collection_of(k): counts[k] for k in BASE_KINDS if counts[k]}
+    if out.format == "json":
+        out.json(
+            {"ok": not problems, "counts": ordered, "problems": [_problem(p) for p in problems]}
+        )
+    elif problems:
+        for problem in problems:
+            out.write(str(problem))
+    else:
+        what = ", ".join(f"{n} {k}" for k, n in ordered.items()) or "no records"
+        against = "on their own" if args.no_bundled else "with the bundled data"
+        noun = "file" if len(files) == 1 else "files"
+        out.write(f"OK: {len(files)} {noun} valid {against}: {what}")
+    if problems:
+        count = len(problems)
+        print(f"cartlandscape: {count} problem{'s' * (count != 1)} found", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,129 @@
+"""Where a command's output goes, and in which form: an aligned table, JSON or CSV.
+
+Colour (bold headings) is used only when the stream is a terminal and ``NO_COLOR`` is not set;
+tables are wrapped to the terminal's width only on a terminal, so piped output is plain,
+complete text.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import json
+import math
+import os
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TextIO
+
+import attrs
+
+from cartlandscape.dates import PartialDate
+from cartlandscape.models import Record
+from cartlandscape.tables import Column, render_table, style
+from cartlandscape.values import Value
+
+__all__ = ["Output", "dumps", "plain"]
+
+
+def plain(value: Any) -> Any:
+    """*value* as JSON data: records in their data-file form, values and dates as text.
+
+    Other attrs instances become objects with every field (None included); enumerations
+    their value; a float that is not finite null; sets sorted lists.
+    """
+    if isinstance(value, enum.Enum):
+        return plain(value.value)
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, PartialDate | Value):
+        return str(value)
+    if isinstance(value, Record):
+        from cartlandscape.serialization import converter
+
+        return converter().unstructure(value)
+    if attrs.has(type(value)):
+        return {f.name: plain(getattr(value, f.name)) for f in attrs.fields(type(value))}
+    if isinstance(value, Mapping):
+        return {str(plain(k)): plain(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((plain(v) for v in value), key=str)
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return str(value)
+
+
+def dumps(document: Any) -> str:
+    """The stable JSON text of *document*: keys sorted, two-space indent, UTF-8 kept as is."""
+    return json.dumps(plain(document), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+@attrs.define
+class Output:
+    """A command's output stream with its format (``table``, ``json`` or ``csv``)."""
+
+    stream: TextIO
+    format: str = "table"
+    color: bool = False
+    width: int | None = None
+
+    @classmethod
+    def to(cls, stream: TextIO, format: str = "table") -> Output:
+        """An output on *stream*, with colour and wrapping only if it is a terminal."""
+        tty = bool(getattr(stream, "isatty", lambda: False)())
+        width = shutil.get_terminal_size().columns if tty else None
+        return cls(stream, format, color=tty and not os.environ.get("NO_COLOR"), width=width)
+
+    def write(self, text: str = "") -> None:
+        """Write *text* and a newline."""
+        self.stream.write(text + "\n")
+
+    def heading(self, text: str) -> None:
+        """Write a section heading (bold on a terminal)."""
+        self.write(style(text, self.color))
+
+    def table(
+        self, columns: Sequence[Column], rows: Iterable[Mapping[str, object]], indent: str = ""
+    ) -> None:
+        """Write an aligned table of *rows*; columns that are empty in every row are left out."""
+        rows = list(rows)
+        kept = [c for c in columns if any(row.get(c.key) not in (None, "", ()) for row in rows)]
+        self.write(
+            render_table(
+                kept or columns[:1], rows, width=self.width, bold=self.color, indent=indent
+            )
+        )
+
+    def json(self, document: Any) -> None:
+        """Write *document* as stable JSON (see :func:`dumps`)."""
+        self.stream.write(dumps(document))
+
+    def csv(self, keys: Sequence[str], rows: Iterable[Mapping[str, object]]) -> None:
+        """Write *rows* as CSV with a header line of *keys*; lists are joined with ``; ``."""
+        writer = csv.writer(self.stream, lineterminator="\n")
+        writer.writerow(keys)
+        for row in rows:
+            writer.writerow([_csv_cell(plain(row.get(k))) for k in keys])
+
+    def rows(self, columns: Sequence[Column], rows: Iterable[Mapping[str, object]]) -> None:
+        """Write tabular data in the output's format.
+
+        JSON is a list of objects keyed by the columns' keys; CSV has those keys as its header.
+        """
+        rows = list(rows)
+        if self.format == "json":
+            self.json([{c.key: row.get(c.key) for c in columns} for row in rows])
+        elif self.format == "csv":
+            self.csv([c.key for c in columns], rows)
+        else:
+            self.table(columns, rows)
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(str(_csv_cell(v)) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return "" if value is None else value

@@ -1,0 +1,265 @@
+"""The argument parser of the command line; it imports nothing heavy (no pint, no data)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from cartlandscape._version import __version__
+
+__all__ = ["KINDS", "build_parser"]
+
+#: The kinds of record, in registry order (kept here so that ``--help`` loads no model).
+KINDS = (
+    "source",
+    "target",
+    "indication",
+    "institution",
+    "therapy",
+    "outcome",
+    "policy",
+    "statement",
+    "event",
+)
+TABULAR = ("table", "json", "csv")
+
+
+def _endpoint(text: str) -> str:
+    """Check an ``--endpoint`` argument; a wrong one is a usage error (exit status 2)."""
+    from cartlandscape.vocabulary import parse_endpoint
+
+    try:
+        return parse_endpoint(text).value
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def _common(formats: tuple[str, ...] | None, default: str = "table") -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a data file or folder (TOML or JSON) to add to the bundled data; repeatable",
+    )
+    if formats:
+        parent.add_argument(
+            "--format",
+            choices=formats,
+            default=default,
+            help=f"output format (default: {default})",
+        )
+    return parent
+
+
+def _command(
+    commands: Any,
+    name: str,
+    handler: str,
+    help: str,
+    examples: tuple[str, ...],
+    formats: tuple[str, ...] | None = TABULAR,
+    default: str = "table",
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=help,
+        description=help[0].upper() + help[1:] + ".",
+        epilog=_examples(*examples),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_common(formats, default)],
+    )
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _filters(parser: argparse.ArgumentParser, *, endpoint_required: bool) -> None:
+    parser.add_argument(
+        "--endpoint",
+        type=_endpoint,
+        required=endpoint_required,
+        help="the endpoint, by name or label: ORR, CR, 'CR/CRi', 'median PFS', CRS, ...",
+    )
+    parser.add_argument("--target", help="only therapies directed against this target")
+    parser.add_argument(
+        "--indication", help="only results in this indication (sub-indications included)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``cartlandscape`` and its commands."""
+    parser = argparse.ArgumentParser(
+        prog="cartlandscape",
+        description="The CAR-T cell therapy landscape: typed, cited records of approved "
+        "products, targets, indications, outcomes, institutions and policies.",
+        epilog=_examples(
+            "cartlandscape summary",
+            "cartlandscape show CNCT19",
+            "cartlandscape search lymphoma",
+            "cartlandscape export --format json -o landscape.json",
+            "cartlandscape validate my-data/",
+            "",
+            "Run 'cartlandscape COMMAND --help' for a command's options.",
+            "Exit status: 0 done, 1 a problem with the data or a name, 2 wrong arguments.",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    _command(
+        commands,
+        "summary",
+        "summary:summary",
+        "the landscape at a glance: approved products, outcomes, policies, counts",
+        (
+            "cartlandscape summary",
+            "cartlandscape summary --format json",
+            "cartlandscape summary --data my-data/",
+        ),
+        formats=("table", "json"),
+    )
+
+    show = _command(
+        commands,
+        "show",
+        "records:show",
+        "one record, found by any of its names, with its related records and citations",
+        (
+            "cartlandscape show inati-cel        # a therapy, by INN, brand or code",
+            "cartlandscape show CD19             # a target",
+            "cartlandscape show DLBCL            # an indication",
+            "cartlandscape show FAHZU            # an institution",
+            "cartlandscape show CNCT19 --format json",
+        ),
+        formats=("table", "json"),
+    )
+    show.add_argument("name", metavar="NAME", help="an id, name, INN, brand, code or alias")
+    show.add_argument("--kind", choices=KINDS, help="only look among records of this kind")
+
+    search = _command(
+        commands,
+        "search",
+        "records:search",
+        "records whose names contain a text, across kinds",
+        (
+            "cartlandscape search lymphoma",
+            "cartlandscape search cel --kind therapy",
+            "cartlandscape search cd --format csv",
+        ),
+    )
+    search.add_argument("text", metavar="TEXT", help="text to look for in names")
+    search.add_argument("--kind", choices=KINDS, help="only records of this kind")
+
+    compare = _command(
+        commands,
+        "compare",
+        "analysis:compare",
+        "compare therapies on one endpoint",
+        (
+            "cartlandscape compare CNCT19 axi-cel --endpoint ORR",
+            "cartlandscape compare CNCT19 axi-cel --endpoint CR --indication B-ALL",
+            "cartlandscape compare CNCT19 axi-cel --endpoint ORR --allow-mismatch",
+        ),
+    )
+    compare.add_argument("therapies", nargs="+", metavar="THERAPY", help="therapies by any name")
+    compare.add_argument(
+        "--endpoint",
+        type=_endpoint,
+        required=True,
+        help="the endpoint, by name or label: ORR, CR, 'CR/CRi', 'median PFS', CRS, ...",
+    )
+    compare.add_argument(
+        "--indication", help="only results in this indication (sub-indications included)"
+    )
+    compare.add_argument(
+        "--allow-mismatch",
+        action="store_true",
+        help="compare results although their indications, settings or time points differ",
+    )
+
+    pool = _command(
+        commands,
+        "pool",
+        "analysis:pool",
+        "pool the results of an endpoint across studies",
+        (
+            "cartlandscape pool --endpoint ORR --target CD19",
+            "cartlandscape pool --endpoint CR --indication 'multiple myeloma' --format json",
+        ),
+        formats=("table", "json"),
+    )
+    _filters(pool, endpoint_required=True)
+
+    plot = _command(
+        commands,
+        "plot",
+        "analysis:plot",
+        "draw a forest plot of an endpoint or a timeline of approvals (needs matplotlib)",
+        (
+            "cartlandscape plot forest --endpoint ORR --target CD19 -o orr.png",
+            "cartlandscape plot timeline -o approvals.svg",
+            'pip install "cartlandscape[plot]"   # installs matplotlib',
+        ),
+        formats=None,
+    )
+    plot.add_argument("chart", choices=("forest", "timeline"), help="which chart to draw")
+    plot.add_argument("therapies", nargs="*", metavar="THERAPY", help="only these therapies")
+    plot.add_argument(
+        "--endpoint",
+        type=_endpoint,
+        help="the endpoint of a forest plot: ORR, CR, 'CR/CRi', 'median PFS', CRS, ...",
+    )
+    plot.add_argument("--target", help="only therapies directed against this target")
+    plot.add_argument("--indication", help="only this indication (sub-indications included)")
+    plot.add_argument("--agency", help="a timeline of this agency's milestones only (NMPA, FDA)")
+    plot.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="image file (.png, .svg, .pdf)"
+    )
+
+    export = _command(
+        commands,
+        "export",
+        "data:export",
+        "write records as JSON or CSV",
+        (
+            "cartlandscape export --format json -o landscape.json   # every kind, loadable again",
+            "cartlandscape export --kind therapy --kind target --format json",
+            "cartlandscape export --kind outcome --format csv -o outcomes.csv",
+        ),
+        formats=("json", "csv"),
+        default="json",
+    )
+    export.add_argument(
+        "--kind",
+        action="append",
+        choices=KINDS,
+        help="only records of this kind; repeatable (CSV takes exactly one)",
+    )
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not to the screen")
+
+    validate = _command(
+        commands,
+        "validate",
+        "data:validate",
+        "check data files against the schema and the bundled data",
+        (
+            "cartlandscape validate my-data/",
+            "cartlandscape validate therapies.toml outcomes.json",
+            "cartlandscape validate full-export.json --no-bundled",
+            "cartlandscape validate my-data/ --format json   # problems as JSON, for CI",
+        ),
+        formats=("table", "json"),
+    )
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="data files or folders")
+    validate.add_argument(
+        "--no-bundled",
+        action="store_true",
+        help="check the files on their own, without the bundled data",
+    )
+    return parser
