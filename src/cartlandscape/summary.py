@@ -1,5 +1,11 @@
 """The landscape at a glance: approved products, counts by target and indication, policies.
 
+:func:`summarize` groups the approved therapies by target, indication, modality, agency and
+year of first approval (each group with the date of its earliest approval), lists every
+approval in time order, and lists institutions and policies.  :func:`format_summary` prints
+it.  :func:`profile` gathers what one institution reported (its outcomes, with citations, and
+the statements about it).  Every result is independent of the order of the records.
+
 >>> import cartlandscape
 >>> from cartlandscape.summary import summarize
 >>> s = summarize(cartlandscape.registry())
@@ -9,16 +15,43 @@ True
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from typing import Final
 
 import attrs
 
 from cartlandscape._registry import DataVersion, Registry
+from cartlandscape.compare import Row
 from cartlandscape.dates import PartialDate
 from cartlandscape.kinds import BASE_KINDS
+from cartlandscape.models import Citation, Institution, Milestone, Statement, Therapy
+from cartlandscape.vocabulary import MilestoneKind
 
-__all__ = ["ApprovalRow", "Summary", "format_summary", "summarize"]
+__all__ = [
+    "ApprovalRow",
+    "Group",
+    "InstitutionProfile",
+    "InstitutionRow",
+    "PolicyRow",
+    "Summary",
+    "TimelineEntry",
+    "format_profile",
+    "format_summary",
+    "profile",
+    "summarize",
+]
+
+#: The key of a group of therapies whose first approval has no date.
+UNDATED: Final = "undated"
+
+
+def _date_key(date: PartialDate | None) -> tuple[bool, PartialDate]:
+    return (date is None, date or PartialDate(1))
+
+
+def _cited(citations: Iterable[Citation]) -> str:
+    return "; ".join(f"{c.source}:{c.locator}" for c in citations)
 
 
 @attrs.frozen
@@ -34,8 +67,67 @@ class ApprovalRow:
 
 
 @attrs.frozen
+class Group:
+    """Approved therapies that share a target, indication, modality, agency or year.
+
+    ``first`` is the earliest dated approval within the group (None if none is dated);
+    ``therapies`` holds the therapies' names, sorted.
+    """
+
+    key: str
+    count: int
+    first: PartialDate | None
+    therapies: tuple[str, ...]
+
+
+@attrs.frozen
+class TimelineEntry:
+    """One approval milestone (approval, conditional approval or label expansion)."""
+
+    date: PartialDate | None
+    agency: str
+    type: MilestoneKind
+    name: str
+    indication: str | None
+    therapy: str
+    citations: tuple[Citation, ...]
+
+
+@attrs.frozen
+class InstitutionRow:
+    """An institution, with the number of outcomes it reported and statements about it."""
+
+    name: str
+    type: str
+    city: str | None
+    country: str | None
+    outcomes: int
+    statements: int
+    id: str
+
+
+@attrs.frozen
+class PolicyRow:
+    """A policy, with its period and the number of quantified statements about it."""
+
+    name: str
+    type: str
+    country: str
+    region: str | None
+    period: str | None
+    statements: int
+    id: str
+
+
+@attrs.frozen
 class Summary:
-    """Counts and first approvals of a registry; ``format_summary`` prints it."""
+    """Counts, approvals, groups, institutions and policies of a registry.
+
+    ``format_summary`` prints it.  ``by_target`` and ``by_indication`` count approved
+    products; ``targets``, ``indications``, ``modalities``, ``agencies`` and ``years`` are the
+    same groupings with the products' names and the earliest approval date, largest first
+    (``years`` in time order).
+    """
 
     version: DataVersion | None
     counts: Mapping[str, int]
@@ -43,10 +135,67 @@ class Summary:
     by_target: Mapping[str, int]
     by_indication: Mapping[str, int]
     policies: tuple[str, ...]
+    targets: tuple[Group, ...] = ()
+    indications: tuple[Group, ...] = ()
+    modalities: tuple[Group, ...] = ()
+    agencies: tuple[Group, ...] = ()
+    years: tuple[Group, ...] = ()
+    timeline: tuple[TimelineEntry, ...] = ()
+    institutions: tuple[InstitutionRow, ...] = ()
+    policy_details: tuple[PolicyRow, ...] = ()
+
+
+def _first_date(milestones: Iterable[Milestone]) -> PartialDate | None:
+    dates = [m.date for m in milestones if m.date is not None]
+    return min(dates) if dates else None
+
+
+def _groups(
+    approved: Iterable[Therapy],
+    keys: Callable[[Therapy], Iterable[tuple[str, Iterable[Milestone]]]],
+    *,
+    by_key: bool = False,
+) -> tuple[Group, ...]:
+    """Group *approved* therapies under ``keys(therapy)``: pairs of a key and the milestones.
+
+    The milestones date the therapy within the group (its earliest dated one counts).
+    """
+    names: dict[str, set[str]] = defaultdict(set)
+    firsts: dict[str, list[PartialDate]] = defaultdict(list)
+    for therapy in approved:
+        for key, milestones in keys(therapy):
+            names[key].add(therapy.name)
+            first = _first_date(milestones)
+            if first is not None:
+                firsts[key].append(first)
+    groups = [
+        Group(key, len(members), min(firsts[key]) if firsts[key] else None, tuple(sorted(members)))
+        for key, members in names.items()
+    ]
+    if by_key:
+        groups.sort(key=lambda g: (g.key == UNDATED, g.key))
+    else:
+        groups.sort(key=lambda g: (-g.count, _date_key(g.first), g.key))
+    return tuple(groups)
+
+
+def _first_approvals(therapy: Therapy) -> list[Milestone]:
+    return [m for m in therapy.approvals() if m.type is not MilestoneKind.LABEL_EXPANSION]
+
+
+def _year(therapy: Therapy) -> list[tuple[str, list[Milestone]]]:
+    first = _first_date(_first_approvals(therapy))
+    return [(UNDATED if first is None else str(first.year), _first_approvals(therapy))]
 
 
 def summarize(registry: Registry) -> Summary:
-    """Summarize *registry*; the result does not depend on the order of its records."""
+    """Summarize *registry*; the result does not depend on the order of its records.
+
+    >>> import cartlandscape
+    >>> s = summarize(cartlandscape.registry())
+    >>> any(g.key == "CD19" for g in s.targets)
+    True
+    """
     rows = []
     for therapy in registry.therapies:
         agencies = sorted({m.agency for m in therapy.approvals()})
@@ -65,13 +214,76 @@ def summarize(registry: Registry) -> Summary:
                     date=first.date,
                 )
             )
-    rows.sort(key=lambda r: (r.agency, r.date is None, r.date or PartialDate(1), r.name))
-    approved = [t for t in registry.therapies if t.is_approved]
+    rows.sort(key=lambda r: (r.agency, *_date_key(r.date), r.name, r.therapy))
+    approved = sorted((t for t in registry.therapies if t.is_approved), key=lambda t: t.id)
     by_target = Counter(registry.targets[t].name for th in approved for t in th.targets)
     by_indication = Counter(
         registry.indications[i].name
         for th in approved
         for i in {m.indication for m in th.approvals() if m.indication}
+    )
+
+    def indications(therapy: Therapy) -> list[tuple[str, list[Milestone]]]:
+        found: dict[str, list[Milestone]] = defaultdict(list)
+        for m in therapy.approvals():
+            if m.indication:
+                found[registry.indications[m.indication].name].append(m)
+        return list(found.items())
+
+    timeline = [
+        TimelineEntry(
+            date=m.date,
+            agency=m.agency,
+            type=m.type,
+            name=therapy.name,
+            indication=registry.indications[m.indication].name if m.indication else None,
+            therapy=therapy.id,
+            citations=m.citations,
+        )
+        for therapy in approved
+        for m in therapy.approvals()
+    ]
+    timeline.sort(
+        key=lambda e: (
+            *_date_key(e.date),
+            e.agency,
+            e.name,
+            e.type.value,
+            e.indication or "",
+            _cited(e.citations),
+        )
+    )
+    outcomes = Counter(o.institution for o in registry.outcomes if o.institution)
+    statements = Counter((s.subject.kind, s.subject.id) for s in registry.statements)
+    institutions = sorted(
+        (
+            InstitutionRow(
+                name=i.name,
+                type=i.type.value,
+                city=i.city,
+                country=i.country,
+                outcomes=outcomes[i.id],
+                statements=statements[("institution", i.id)],
+                id=i.id,
+            )
+            for i in registry.institutions
+        ),
+        key=lambda r: (r.type, r.name, r.id),
+    )
+    policy_details = sorted(
+        (
+            PolicyRow(
+                name=p.name,
+                type=p.type.value,
+                country=p.country,
+                region=p.region,
+                period=None if p.period is None else str(p.period),
+                statements=statements[("policy", p.id)],
+                id=p.id,
+            )
+            for p in registry.policies
+        ),
+        key=lambda r: (r.name, r.id),
     )
     return Summary(
         version=registry.version,
@@ -80,18 +292,46 @@ def summarize(registry: Registry) -> Summary:
         by_target=dict(sorted(by_target.items(), key=lambda kv: (-kv[1], kv[0]))),
         by_indication=dict(sorted(by_indication.items(), key=lambda kv: (-kv[1], kv[0]))),
         policies=tuple(sorted(p.name for p in registry.policies)),
+        targets=_groups(
+            approved,
+            lambda t: [(registry.targets[x].name, _first_approvals(t)) for x in t.targets],
+        ),
+        indications=_groups(approved, indications),
+        modalities=_groups(approved, lambda t: [(t.modality.value, _first_approvals(t))]),
+        agencies=_groups(
+            approved,
+            lambda t: [
+                (a, [m for m in _first_approvals(t) if m.agency == a])
+                for a in sorted({m.agency for m in t.approvals()})
+            ],
+        ),
+        years=_groups(approved, _year, by_key=True),
+        timeline=tuple(timeline),
+        institutions=tuple(institutions),
+        policy_details=tuple(policy_details),
     )
 
 
+def _group_line(group: Group) -> str:
+    since = f"since {group.first}" if group.first else "no dated approval"
+    return f"  {group.key}: {group.count} ({since}) — {', '.join(group.therapies)}"
+
+
 def format_summary(summary: Summary) -> str:
-    """Plain text for a terminal."""
+    """Plain text for a terminal.
+
+    >>> import cartlandscape
+    >>> text = format_summary(summarize(cartlandscape.registry()))
+    >>> "Approved products by target" in text and "Approval timeline" in text
+    True
+    """
     lines = ["CAR-T landscape — cartlandscape data " + (str(summary.version or "unversioned"))]
     lines.append("Records: " + ", ".join(f"{n} {k}" for k, n in summary.counts.items()))
     lines.append("")
     lines.append("Approved products (first approval per agency):")
     for row in summary.approvals:
         lines.append(
-            f"  {row.agency:<5} {row.date or 'date n/a':<10}  {row.name}"
+            f"  {row.agency:<5} {row.date or 'date n/a'!s:<10}  {row.name}"
             f"  [{', '.join(row.targets) or '?'}]  {row.indication or ''}".rstrip()
         )
     lines.append("")
@@ -103,7 +343,134 @@ def format_summary(summary: Summary) -> str:
         "Approved products by indication: "
         + (", ".join(f"{k} {v}" for k, v in summary.by_indication.items()) or "none")
     )
+    for title, groups in (
+        ("Targets (approved products, earliest approval)", summary.targets),
+        ("Indications", summary.indications),
+        ("Modalities", summary.modalities),
+        ("Agencies", summary.agencies),
+        ("Year of first approval", summary.years),
+    ):
+        lines.append("")
+        lines.append(f"{title}:")
+        lines.extend(_group_line(g) for g in groups)
+        if not groups:
+            lines.append("  none")
+    lines.append("")
+    lines.append("Approval timeline:")
+    for entry in summary.timeline:
+        lines.append(
+            f"  {entry.date or 'date n/a'!s:<10}  {entry.agency:<5} {entry.type.value:<20} "
+            f"{entry.name}  {entry.indication or ''}".rstrip()
+        )
+    if not summary.timeline:
+        lines.append("  none")
+    lines.append("")
+    lines.append("Institutions:")
+    for inst in summary.institutions:
+        where = ", ".join(x for x in (inst.city, inst.country) if x)
+        reported = f"{inst.outcomes} outcome{'s' if inst.outcomes != 1 else ''}"
+        lines.append(
+            f"  {inst.type:<18} {inst.name}{f' ({where})' if where else ''}"
+            + (f" — {reported}" if inst.outcomes else "")
+        )
     lines.append("")
     lines.append("Policies:")
-    lines.extend(f"  {name}" for name in summary.policies)
+    for policy in summary.policy_details or ():
+        extra = ", ".join(
+            x for x in (policy.type, policy.region or policy.country, policy.period) if x
+        )
+        lines.append(f"  {policy.name} ({extra})")
+    if not summary.policy_details:
+        lines.extend(f"  {name}" for name in summary.policies)
+    return "\n".join(lines)
+
+
+@attrs.frozen
+class InstitutionProfile:
+    """What one institution reported and what is said about it, every item cited.
+
+    ``outcomes`` are rows as in :mod:`cartlandscape.compare` (value as reported, ``n``,
+    citations); ``statements`` are the quantified statements whose subject is the institution.
+    """
+
+    id: str
+    name: str
+    type: str
+    city: str | None
+    country: str | None
+    outcomes: tuple[Row, ...]
+    statements: tuple[Statement, ...]
+    therapies: tuple[str, ...]
+    events: tuple[str, ...]
+    citations: tuple[Citation, ...]
+
+
+def profile(registry: Registry, institution: Institution | str) -> InstitutionProfile:
+    """What *institution* (a record, or any of its names) reported, with citations.
+
+    >>> import cartlandscape
+    >>> reg = cartlandscape.registry()
+    >>> hospital = next(o.institution for o in reg.outcomes if o.institution)
+    >>> p = profile(reg, hospital)
+    >>> all(row.citations for row in p.outcomes) and len(p.outcomes) > 0
+    True
+    """
+    record = (
+        institution
+        if isinstance(institution, Institution)
+        else registry.lookup(institution, "institution")
+    )
+    outcomes = sorted(
+        registry.outcomes_for(institution=record),
+        key=lambda o: (o.endpoint.value, o.indication or "", o.id),
+    )
+    statements = sorted(registry.statements_for(record), key=lambda s: (s.metric, s.id))
+    therapies = sorted(t.name for t in registry.therapies if record.id in t.developers)
+    events = sorted(
+        e.name for e in registry.events if record.id in e.hosts or record.id in e.organizers
+    )
+    return InstitutionProfile(
+        id=record.id,
+        name=record.name,
+        type=record.type.value,
+        city=record.city,
+        country=record.country,
+        outcomes=tuple(Row.of(registry, o) for o in outcomes),
+        statements=tuple(statements),
+        therapies=tuple(therapies),
+        events=tuple(events),
+        citations=record.citations,
+    )
+
+
+def format_profile(found: InstitutionProfile) -> str:
+    """Plain text for a terminal: the institution, its outcomes and statements, with sources.
+
+    >>> import cartlandscape
+    >>> reg = cartlandscape.registry()
+    >>> hospital = next(o.institution for o in reg.outcomes if o.institution)
+    >>> "Outcomes reported:" in format_profile(profile(reg, hospital))
+    True
+    """
+    where = ", ".join(x for x in (found.city, found.country) if x)
+    lines = [f"{found.name} ({found.type}{', ' + where if where else ''})"]
+    lines.append("Outcomes reported:")
+    for row in found.outcomes:
+        n = f", n={row.n}" if row.n is not None else ""
+        scope = f" in {row.outcome.indication}" if row.outcome.indication else ""
+        lines.append(
+            f"  {row.outcome.endpoint.label}{scope}: {row.value.describe()}{n} "
+            f"[{_cited(row.citations)}]"
+        )
+    if not found.outcomes:
+        lines.append("  none")
+    lines.append("Statements:")
+    for statement in found.statements:
+        lines.append(f"  {statement.label} [{_cited(statement.citations)}]")
+    if not found.statements:
+        lines.append("  none")
+    if found.therapies:
+        lines.append("Therapies developed: " + ", ".join(found.therapies))
+    if found.events:
+        lines.append("Events: " + ", ".join(found.events))
     return "\n".join(lines)

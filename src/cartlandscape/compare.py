@@ -1,0 +1,799 @@
+"""Outcomes side by side: matched by endpoint, indication, time point and grading.
+
+:func:`compare` puts the outcomes of two or more therapies next to each other; :func:`rank`
+orders every outcome of an endpoint.  Neither ever compares unlike with unlike in silence:
+different endpoints (CR and ORR), indications, time points, toxicity grading scales or grades,
+or units of different dimensions raise :class:`ComparisonError`, which says what differs.
+``allow_mismatch=True`` compares anyway; the result then lists each mismatch, and each row is
+flagged with the fields in which it departs from the others.
+
+Values keep the form the source gave them.  A difference between two values is computed by
+interval arithmetic on :meth:`~cartlandscape.values.Value.interval` (``a − b`` lies between
+``a.low − b.high`` and ``a.high − b.low``), so a range stays a range and a bound stays a bound;
+no point value is ever invented.  Differences between proportions are in percentage points
+(the unit ``percentage_point``, 0.01, kept apart from the relative ``percent``), differences
+between times in months.
+
+>>> from cartlandscape import Citation, Outcome, Registry, Source, Therapy
+>>> cite = (Citation(source="s", locator="table 2"),)
+>>> reg = Registry([
+...     Source(id="s", title="A trial report", type="journal-article"),
+...     Therapy(id="alpha-cel", name="Alpha-cel", citations=cite),
+...     Therapy(id="beta-cel", name="Beta-cel", citations=cite),
+...     Outcome(id="a-orr", therapy="alpha-cel", endpoint="orr", value="80 percent", n=50,
+...             citations=cite),
+...     Outcome(id="b-orr", therapy="beta-cel", endpoint="orr", value="62 to 70 percent",
+...             citations=cite),
+...     Outcome(id="b-cr", therapy="beta-cel", endpoint="cr", value="40 percent", citations=cite),
+... ])
+>>> c = compare(reg, ["Alpha-cel", "beta-cel"], endpoint="ORR")
+>>> [str(row.value) for row in c.rows]
+['80 percent', '62 to 70 percent']
+>>> print(c.differences()[0])
+a-orr − b-orr: +10 to +18 percentage points
+>>> rank(reg, endpoint="orr").rows[0].name
+'Alpha-cel'
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from cartlandscape import units
+from cartlandscape._registry import Registry, normalize
+from cartlandscape.fields import check_value
+from cartlandscape.models import Citation, Outcome, Therapy
+from cartlandscape.values import Approximate, Bound, Value, parse_value
+from cartlandscape.vocabulary import Endpoint, parse_endpoint
+
+if TYPE_CHECKING:
+    import pint
+
+__all__ = [
+    "FIELDS",
+    "PERCENTAGE_POINT",
+    "Comparison",
+    "ComparisonError",
+    "Difference",
+    "Mismatch",
+    "Row",
+    "Table",
+    "compare",
+    "format_comparison",
+    "format_table",
+    "mismatches",
+    "rank",
+]
+
+#: The unit of a difference between two proportions.
+PERCENTAGE_POINT: Final = "percentage_point"
+#: The fields outcomes must agree on to be compared, in the order mismatches are listed.
+FIELDS: Final = ("endpoint", "indication", "timepoint", "grading_scale", "grade", "unit")
+_WHAT: Final = {
+    "endpoint": "endpoints",
+    "indication": "indications",
+    "timepoint": "time points",
+    "grading_scale": "grading scales",
+    "grade": "grades",
+    "unit": "units",
+}
+#: Per dimension, the unit values are converted to, and the unit of a difference.
+_UNITS: Final = {"dimensionless": ("percent", PERCENTAGE_POINT), "[time]": ("month", "month")}
+#: Endpoints that all measure complete response, under different disease criteria.
+_FAMILIES: Final = (frozenset({Endpoint.CR, Endpoint.CR_CRI, Endpoint.SCR_CR}),)
+_NOT_STATED: Final = "not stated"
+_lock = threading.Lock()
+
+
+class ComparisonError(ValueError):
+    """Outcomes that cannot be compared as asked; the message says what differs or is missing."""
+
+
+def _percentage_point() -> str:
+    """Make sure the unit registry in use knows ``percentage_point`` and return the name."""
+    registry = units.get_registry()
+    if PERCENTAGE_POINT not in registry:
+        with _lock:
+            if PERCENTAGE_POINT not in registry:
+                registry.define(f"{PERCENTAGE_POINT} = 0.01")
+    return PERCENTAGE_POINT
+
+
+# -- what outcomes must agree on ---------------------------------------------------------------
+
+
+def _time_key(value: Value | None) -> Hashable:
+    if value is None:
+        return None
+    in_months = value.to("month")
+    relation = in_months.relation if isinstance(in_months, Bound) else None
+    return (in_months.form, relation, tuple(round(m, 9) for m in in_months.magnitudes()))
+
+
+def _grade_key(text: str | None) -> Hashable:
+    if text is None:
+        return None
+    folded = text.casefold().replace("≥", ">=").replace("≤", "<=")
+    return "".join(folded.split())
+
+
+def _text_key(text: str | None) -> Hashable:
+    return None if text is None else normalize(text)
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return _NOT_STATED
+    if isinstance(value, Value):
+        return str(value)
+    if isinstance(value, Endpoint):
+        return value.label
+    return str(value)
+
+
+_KEYS: Final[dict[str, tuple[Callable[[Outcome], Hashable], Callable[[Outcome], str]]]] = {
+    "endpoint": (lambda o: o.endpoint, lambda o: o.endpoint.label),
+    "indication": (lambda o: o.indication, lambda o: _shown(o.indication)),
+    "timepoint": (lambda o: _time_key(o.timepoint), lambda o: _shown(o.timepoint)),
+    "grading_scale": (lambda o: _text_key(o.grading_scale), lambda o: _shown(o.grading_scale)),
+    "grade": (lambda o: _grade_key(o.grade), lambda o: _shown(o.grade)),
+    "unit": (lambda o: o.value.dimensionality, lambda o: o.value.unit),
+}
+
+
+@attrs.frozen
+class Mismatch:
+    """A field in which outcomes differ: ``found`` pairs each outcome id with what it says."""
+
+    field: str
+    found: tuple[tuple[str, str], ...]
+
+    def __str__(self) -> str:
+        said = ", ".join(f"{shown} ({ident})" for ident, shown in self.found)
+        return f"{_WHAT.get(self.field, self.field)} differ: {said}"
+
+
+def mismatches(
+    outcomes: Iterable[Outcome], *, fields: Iterable[str] = FIELDS
+) -> tuple[Mismatch, ...]:
+    """The fields (of :data:`FIELDS`) in which *outcomes* do not all agree.
+
+    Time points are compared after conversion to months (``12 month`` and ``1 year`` agree);
+    grading scales ignore case and punctuation; units must have the same dimension.
+
+    >>> from cartlandscape.models import Citation, Outcome
+    >>> cite = (Citation(source="s", locator="p. 1"),)
+    >>> a = Outcome(id="a", therapy="t", endpoint="pfs-rate", value="60 percent",
+    ...             timepoint="12 month", citations=cite)
+    >>> b = Outcome(id="b", therapy="u", endpoint="pfs-rate", value="50 percent",
+    ...             timepoint="24 month", citations=cite)
+    >>> print(mismatches([a, b])[0])
+    time points differ: 12 month (a), 24 month (b)
+    >>> mismatches([a, attrs.evolve(b, timepoint=parse_value("1 year"))])
+    ()
+    """
+    found = sorted(outcomes, key=lambda o: o.id)
+    wanted = set(fields)
+    unknown = wanted - set(FIELDS)
+    if unknown:
+        raise ValueError(f"unknown field(s) {sorted(unknown)}; expected some of {FIELDS}")
+    result = []
+    for field in FIELDS:
+        if field not in wanted:
+            continue
+        key, show = _KEYS[field]
+        if len({key(o) for o in found}) > 1:
+            result.append(Mismatch(field, tuple((o.id, show(o)) for o in found)))
+    return tuple(result)
+
+
+def _flags(outcomes: Sequence[Outcome], found: Sequence[Mismatch]) -> dict[str, tuple[str, ...]]:
+    """Per outcome id, the mismatched fields in which it departs from the most common value.
+
+    When no value is the most common one alone, every outcome is flagged.
+    """
+    flags: dict[str, list[str]] = {o.id: [] for o in outcomes}
+    for mismatch in found:
+        key = _KEYS[mismatch.field][0]
+        tally = Counter(key(o) for o in outcomes).most_common()
+        common = tally[0][0] if len(tally) == 1 or tally[0][1] > tally[1][1] else object()
+        for outcome in outcomes:
+            if key(outcome) != common:
+                flags[outcome.id].append(mismatch.field)
+    return {ident: tuple(fields) for ident, fields in flags.items()}
+
+
+# -- rows and differences ----------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Row:
+    """One outcome in a comparison or ranking: the record, a display name, the converted value.
+
+    ``converted`` is the outcome's value in the comparison's unit (percent for proportions,
+    months for times), in the same form; ``flags`` names the fields in which the row departs
+    from the others (only with ``allow_mismatch=True``).  ``value``, ``n`` and ``citations``
+    are the outcome's own.
+    """
+
+    outcome: Outcome
+    name: str
+    converted: Value
+    flags: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, registry: Registry, outcome: Outcome, flags: tuple[str, ...] = ()) -> Row:
+        """The row of *outcome*, named after its therapy (or else its institution).
+
+        >>> import cartlandscape
+        >>> reg = cartlandscape.registry()
+        >>> row = Row.of(reg, next(iter(reg.outcomes)))
+        >>> row.converted.unit
+        'percent'
+        """
+        if outcome.therapy is not None and outcome.therapy in registry.therapies:
+            name = registry.therapies[outcome.therapy].name
+        elif outcome.institution is not None and outcome.institution in registry.institutions:
+            name = registry.institutions[outcome.institution].name
+        else:
+            name = outcome.therapy or outcome.institution or outcome.id
+        target = _UNITS.get(outcome.value.dimensionality)
+        converted = outcome.value if target is None else outcome.value.to(target[0])
+        return cls(outcome=outcome, name=name, converted=converted, flags=flags)
+
+    @property
+    def id(self) -> str:
+        """The outcome's id."""
+        return self.outcome.id
+
+    @property
+    def value(self) -> Value:
+        """The value as the source gave it."""
+        return self.outcome.value
+
+    @property
+    def n(self) -> int | None:
+        """The number of patients, if given."""
+        return self.outcome.n
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        """The outcome's citations."""
+        return self.outcome.citations
+
+
+def _signed(x: float) -> str:
+    if math.isinf(x):
+        return "+∞" if x > 0 else "−∞"
+    text = f"{x:+.6g}"
+    return text.replace("-", "−")
+
+
+@attrs.frozen(kw_only=True)
+class Difference:
+    """The difference ``first − second`` between two rows' values, as an interval.
+
+    ``low`` and ``high`` may be infinite when a value is a bound; ``low_open``/``high_open``
+    tell whether an end is excluded.  ``unit`` is ``percentage_point`` for proportions and
+    ``month`` for times.  The citations of both rows are kept.
+    """
+
+    first: str
+    second: str
+    low: float
+    high: float
+    unit: str
+    low_open: bool = False
+    high_open: bool = False
+    approximate: bool = False
+    citations: tuple[Citation, ...] = ()
+
+    @property
+    def form(self) -> str:
+        """``exact`` or ``approximate`` for a point, ``bound``, ``range``, or ``unbounded``."""
+        if math.isinf(self.low) and math.isinf(self.high):
+            return "unbounded"
+        if math.isinf(self.low) or math.isinf(self.high):
+            return "bound"
+        if self.low == self.high:
+            return "approximate" if self.approximate else "exact"
+        return "range"
+
+    @property
+    def relation(self) -> str | None:
+        """For a bound, ``>``, ``>=``, ``<`` or ``<=``; otherwise None."""
+        if self.form != "bound":
+            return None
+        if math.isinf(self.high):
+            return ">" if self.low_open else ">="
+        return "<" if self.high_open else "<="
+
+    def _quantity(self, magnitude: float) -> pint.Quantity[Any]:
+        unit = _percentage_point() if self.unit == PERCENTAGE_POINT else self.unit
+        return units.get_registry().Quantity(magnitude, unit)
+
+    @property
+    def quantity(self) -> pint.Quantity[Any]:
+        """The difference as a pint quantity; only a point difference has one.
+
+        Raises :class:`ComparisonError` for a range or a bound (use :attr:`low_quantity` and
+        :attr:`high_quantity`), since no point value is known.
+        """
+        if self.form not in ("exact", "approximate"):
+            raise ComparisonError(
+                f"the difference {self.first} − {self.second} is a {self.form}, not a point "
+                "value; use low_quantity and high_quantity"
+            )
+        return self._quantity(self.low)
+
+    @property
+    def low_quantity(self) -> pint.Quantity[Any]:
+        """The low end as a pint quantity (may be −inf)."""
+        return self._quantity(self.low)
+
+    @property
+    def high_quantity(self) -> pint.Quantity[Any]:
+        """The high end as a pint quantity (may be +inf)."""
+        return self._quantity(self.high)
+
+    def reversed(self) -> Difference:
+        """The difference ``second − first``."""
+        return attrs.evolve(
+            self,
+            first=self.second,
+            second=self.first,
+            low=-self.high,
+            high=-self.low,
+            low_open=self.high_open,
+            high_open=self.low_open,
+        )
+
+    def describe(self) -> str:
+        """Say the difference in words."""
+        unit = "percentage points" if self.unit == PERCENTAGE_POINT else self.unit
+        form = self.form
+        if form == "unbounded":
+            return f"not determined (any difference in {unit} is possible)"
+        if form in ("exact", "approximate"):
+            about = "about " if self.approximate else ""
+            return f"{about}{_signed(self.low)} {unit}"
+        if form == "bound":
+            words = {">": "more than", ">=": "at least", "<": "less than", "<=": "at most"}
+            relation = self.relation
+            assert relation is not None
+            end = self.low if relation.startswith(">") else self.high
+            return f"{words[relation]} {_signed(end)} {unit}"
+        about = "about " if self.approximate else ""
+        return f"{about}{_signed(self.low)} to {_signed(self.high)} {unit}"
+
+    def __str__(self) -> str:
+        return f"{self.first} − {self.second}: {self.describe()}"
+
+
+def _ends(value: Value) -> tuple[float, float, bool, bool]:
+    """The interval of *value*, and whether each end is open; a proportion ends at 100 %."""
+    low, high = value.interval()
+    low_open = isinstance(value, Bound) and value.relation == ">"
+    high_open = isinstance(value, Bound) and value.relation == "<"
+    factor = units.to_fraction(value.unit)
+    if factor is not None and high > 1 / factor:
+        high, high_open = 1 / factor, False
+    return low, high, low_open or math.isinf(low), high_open or math.isinf(high)
+
+
+def _difference(first: Row, second: Row) -> Difference | None:
+    a, b = first.converted, second.converted
+    if a.unit != b.unit or a.dimensionality not in _UNITS:
+        return None
+    a_low, a_high, a_low_open, a_high_open = _ends(a)
+    b_low, b_high, b_low_open, b_high_open = _ends(b)
+    citations = tuple(dict.fromkeys((*first.citations, *second.citations)))
+    return Difference(
+        first=first.id,
+        second=second.id,
+        low=a_low - b_high,
+        high=a_high - b_low,
+        unit=_UNITS[a.dimensionality][1],
+        low_open=a_low_open or b_high_open,
+        high_open=a_high_open or b_low_open,
+        approximate=isinstance(a, Approximate) or isinstance(b, Approximate),
+        citations=citations,
+    )
+
+
+# -- results -----------------------------------------------------------------------------------
+
+
+def _lookup_row(rows: Sequence[Row], name: str) -> Row:
+    by_outcome = [r for r in rows if r.id == name]
+    if by_outcome:
+        return by_outcome[0]
+    key = normalize(name)
+    found = [r for r in rows if key in {normalize(r.name), normalize(r.outcome.therapy or "")}]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        ids = ", ".join(r.id for r in found)
+        raise ComparisonError(f"{name!r} has several rows ({ids}); name an outcome id")
+    raise ComparisonError(f"no row is {name!r}; the rows are {', '.join(r.id for r in rows)}")
+
+
+@attrs.frozen(kw_only=True)
+class Comparison:
+    """Outcomes of therapies side by side; see :func:`compare`.
+
+    ``mismatches`` is empty unless the comparison was made with ``allow_mismatch=True``.
+    """
+
+    endpoint: Endpoint = attrs.field(converter=parse_endpoint)
+    indication: str | None
+    timepoint: Value | None
+    unit: str
+    rows: tuple[Row, ...]
+    mismatches: tuple[Mismatch, ...] = ()
+
+    @property
+    def matched(self) -> bool:
+        """Whether every row agrees in endpoint, indication, time point, grading and unit."""
+        return not self.mismatches
+
+    def differences(self) -> tuple[Difference, ...]:
+        """The difference of every pair of rows, ``rows[i] − rows[j]`` for ``i < j``.
+
+        Pairs whose values cannot be subtracted (a proportion and a time) are left out; the
+        comparison lists them as a unit mismatch.
+        """
+        found = []
+        for i, first in enumerate(self.rows):
+            for second in self.rows[i + 1 :]:
+                difference = _difference(first, second)
+                if difference is not None:
+                    found.append(difference)
+        return tuple(found)
+
+    def difference(self, first: str, second: str) -> Difference:
+        """The difference ``first − second``; each is an outcome id, or a therapy's name or id.
+
+        >>> from cartlandscape.models import Citation, Outcome
+        >>> cite = (Citation(source="s", locator="p. 4"),)
+        >>> r = [Row(outcome=Outcome(id=i, therapy=i, endpoint="cr", value=v, citations=cite),
+        ...          name=i.upper(), converted=parse_value(v))
+        ...      for i, v in [("a", "50 percent"), ("b", "42.5 percent")]]
+        >>> c = Comparison(endpoint="cr", indication=None, timepoint=None, unit="percent", rows=r)
+        >>> print(f"{c.difference('b', 'A').quantity:~P}")
+        -7.5 percentage_point
+        """
+        a, b = _lookup_row(self.rows, first), _lookup_row(self.rows, second)
+        difference = _difference(a, b)
+        if difference is None:
+            raise ComparisonError(
+                f"{a.id} ({a.value.unit}) and {b.id} ({b.value.unit}) have units of "
+                "different dimensions"
+            )
+        return difference
+
+
+@attrs.frozen(kw_only=True)
+class Table:
+    """Outcomes of one endpoint in order; see :func:`rank`.
+
+    ``positions`` gives each row's place; rows with the same interval share a place.
+    """
+
+    endpoint: Endpoint = attrs.field(converter=parse_endpoint)
+    indication: str | None
+    timepoint: Value | None
+    unit: str
+    descending: bool
+    rows: tuple[Row, ...]
+    positions: tuple[int, ...]
+    mismatches: tuple[Mismatch, ...] = ()
+
+
+# -- compare and rank --------------------------------------------------------------------------
+
+
+def _timepoint(value: Value | str | None) -> Value | None:
+    if value is None:
+        return None
+    parsed = parse_value(value) if isinstance(value, str) else value
+    check_value("timepoint", parsed, "time")
+    return parsed
+
+
+def _in_scope(
+    registry: Registry,
+    outcomes: Iterable[Outcome],
+    indication: str | None,
+    timepoint: Value | None,
+) -> list[Outcome]:
+    scope = None if indication is None else registry.indication_ids(indication)
+    wanted = _time_key(timepoint)
+    return [
+        o
+        for o in outcomes
+        if (scope is None or o.indication in scope)
+        and (timepoint is None or _time_key(o.timepoint) == wanted)
+    ]
+
+
+def _related(endpoint: Endpoint) -> frozenset[Endpoint]:
+    for family in _FAMILIES:
+        if endpoint in family:
+            return family
+    return frozenset({endpoint})
+
+
+def _therapy_outcomes(
+    registry: Registry,
+    therapy: Therapy,
+    endpoint: Endpoint,
+    indication: str | None,
+    timepoint: Value | None,
+    allow_mismatch: bool,
+) -> list[Outcome]:
+    every = registry.outcomes_for(therapy=therapy)
+    found = _in_scope(registry, [o for o in every if o.endpoint is endpoint], indication, timepoint)
+    if found:
+        return found
+    related = _related(endpoint) - {endpoint}
+    if allow_mismatch and related:
+        found = _in_scope(registry, [o for o in every if o.endpoint in related], indication, None)
+        found = [o for o in found if timepoint is None or o.timepoint is None] or found
+        if found:
+            return found
+    scope = "".join(
+        [
+            f" in {registry.indications[indication].name}" if indication else "",
+            f" at {timepoint}" if timepoint is not None else "",
+        ]
+    )
+    others = sorted(
+        {o.endpoint.label for o in _in_scope(registry, every, indication, None)} - {endpoint.label}
+    )
+    hint = f"; its outcomes report {', '.join(others)}" if others else ""
+    if related and others and set(others) & {e.label for e in related}:
+        hint += " (allow_mismatch=True compares a related endpoint, flagged)"
+    raise ComparisonError(f"no {endpoint.label} outcome for {therapy.name}{scope}{hint}")
+
+
+def _unit_of(endpoint: Endpoint) -> str:
+    return "percent" if endpoint.dimension == "proportion" else "month"
+
+
+def _checked(
+    registry: Registry, outcomes: list[Outcome], fields: tuple[str, ...], allow_mismatch: bool
+) -> tuple[tuple[Row, ...], tuple[Mismatch, ...]]:
+    found = mismatches(outcomes, fields=fields)
+    if found and not allow_mismatch:
+        details = "; ".join(str(m) for m in found)
+        raise ComparisonError(
+            f"these outcomes are not comparable: {details}. Narrow the question (indication=, "
+            "timepoint=), or pass allow_mismatch=True to compare anyway with each mismatch flagged"
+        )
+    flags = _flags(outcomes, found)
+    return tuple(Row.of(registry, o, flags[o.id]) for o in outcomes), found
+
+
+def compare(
+    registry: Registry,
+    therapies: Sequence[Therapy | Outcome | str],
+    *,
+    endpoint: Endpoint | str,
+    indication: str | None = None,
+    timepoint: Value | str | None = None,
+    allow_mismatch: bool = False,
+) -> Comparison:
+    """Put the *endpoint* outcomes of two or more therapies side by side.
+
+    *therapies* holds therapies (records, or any of their names) and/or outcome records (used
+    as they are).  A therapy contributes every outcome of the endpoint in *indication* (with
+    its sub-indications) at *timepoint*; rows keep their citations and the form of their value.
+
+    Raises :class:`ComparisonError` when a therapy has no such outcome, or when the rows
+    differ in endpoint, indication (unless *indication* is given), time point, grading scale,
+    grade or the dimension of their unit.  With ``allow_mismatch=True`` the comparison is made
+    anyway and lists each mismatch; a therapy without the endpoint then contributes a related
+    one (CR, CR/CRi and sCR/CR are related), flagged.
+
+    >>> from cartlandscape import Citation, Outcome, Registry, Source, Therapy
+    >>> cite = (Citation(source="s", locator="fig. 1"),)
+    >>> reg = Registry([
+    ...     Source(id="s", title="A review", type="review"),
+    ...     Therapy(id="a-cel", name="A-cel", citations=cite),
+    ...     Therapy(id="b-cel", name="B-cel", citations=cite),
+    ...     Outcome(id="a-cr", therapy="a-cel", endpoint="cr", value="50 percent", citations=cite),
+    ...     Outcome(id="b-cr", therapy="b-cel", endpoint="cr-cri", value="70 percent",
+    ...             citations=cite),
+    ... ])
+    >>> compare(reg, ["a-cel", "b-cel"], endpoint="cr")
+    Traceback (most recent call last):
+    ...
+    cartlandscape.compare.ComparisonError: no CR outcome for B-cel; its outcomes report CR/CRi (allow_mismatch=True compares a related endpoint, flagged)
+    >>> c = compare(reg, ["a-cel", "b-cel"], endpoint="cr", allow_mismatch=True)
+    >>> print(c.mismatches[0])
+    endpoints differ: CR (a-cr), CR/CRi (b-cr)
+    >>> [row.flags for row in c.rows]
+    [('endpoint',), ('endpoint',)]
+    """  # noqa: E501
+    wanted = parse_endpoint(endpoint)
+    scope = None if indication is None else registry.lookup(indication, "indication").id
+    when = _timepoint(timepoint)
+    if isinstance(therapies, str) or len(therapies) < 2:
+        raise ComparisonError("compare needs two or more therapies (or outcomes)")
+    outcomes: list[Outcome] = []
+    seen: set[tuple[str, str]] = set()
+    for item in therapies:
+        if isinstance(item, Outcome):
+            key = ("outcome", item.id)
+            found = [item]
+        else:
+            therapy = item if isinstance(item, Therapy) else registry.lookup(item, "therapy")
+            key = ("therapy", therapy.id)
+            found = _therapy_outcomes(registry, therapy, wanted, scope, when, allow_mismatch)
+        if key in seen:
+            raise ComparisonError(f"{key[0]} {key[1]!r} is given twice")
+        seen.add(key)
+        for outcome in found:
+            if outcome not in outcomes:
+                outcomes.append(outcome)
+    fields = [f for f in FIELDS if f != "indication"] if scope is not None else list(FIELDS)
+    if scope is not None:
+        # The scope covers sub-indications; an outcome given directly must lie within it.
+        outside = [o for o in outcomes if o.indication not in registry.indication_ids(scope)]
+        if outside and not allow_mismatch:
+            raise ComparisonError(
+                "outside the indication "
+                f"{registry.indications[scope].name}: "
+                + ", ".join(f"{o.id} ({_shown(o.indication)})" for o in outside)
+            )
+        if outside:
+            fields.insert(1, "indication")
+    rows, found_mismatches = _checked(registry, outcomes, tuple(fields), allow_mismatch)
+    return Comparison(
+        endpoint=wanted,
+        indication=scope,
+        timepoint=when,
+        unit=_unit_of(wanted),
+        rows=rows,
+        mismatches=found_mismatches,
+    )
+
+
+def rank(
+    registry: Registry,
+    *,
+    endpoint: Endpoint | str,
+    indication: str | None = None,
+    timepoint: Value | str | None = None,
+    descending: bool = True,
+    allow_mismatch: bool = False,
+) -> Table:
+    """Every *endpoint* outcome (in *indication*, at *timepoint*) in order of value.
+
+    Values are ordered by the low end of their interval, then the high end (so a bound
+    ">80 percent" comes after "85 percent": only 80 is certain); *descending* puts the largest
+    first.  Rows keep ``n`` and citations.  Rows must agree as in :func:`compare`; without
+    *indication*, outcomes of different indications are a mismatch.
+
+    >>> from cartlandscape import Citation, Outcome, Registry, Source, Therapy
+    >>> cite = (Citation(source="s", locator="table 1"),)
+    >>> reg = Registry([
+    ...     Source(id="s", title="A review", type="review"),
+    ...     Therapy(id="a-cel", name="A-cel", citations=cite),
+    ...     Therapy(id="b-cel", name="B-cel", citations=cite),
+    ...     Outcome(id="a", therapy="a-cel", endpoint="orr", value=">80 percent", n=30,
+    ...             citations=cite),
+    ...     Outcome(id="b", therapy="b-cel", endpoint="orr", value="85 percent", n=12,
+    ...             citations=cite),
+    ... ])
+    >>> t = rank(reg, endpoint="orr")
+    >>> [(p, r.name, str(r.value), r.n) for p, r in zip(t.positions, t.rows)]
+    [(1, 'B-cel', '85 percent', 12), (2, 'A-cel', '>80 percent', 30)]
+    """
+    wanted = parse_endpoint(endpoint)
+    scope = None if indication is None else registry.lookup(indication, "indication").id
+    when = _timepoint(timepoint)
+    outcomes = _in_scope(registry, registry.outcomes_for(endpoint=wanted), scope, when)
+    sign = -1.0 if descending else 1.0
+
+    def order(outcome: Outcome) -> tuple[float, float, str]:
+        target = _UNITS.get(outcome.value.dimensionality)
+        value = outcome.value if target is None else outcome.value.to(target[0])
+        low, high = value.interval()
+        return (sign * low, sign * high, outcome.id)
+
+    outcomes.sort(key=order)
+    fields = tuple(f for f in FIELDS if scope is None or f != "indication")
+    rows, found = _checked(registry, outcomes, fields, allow_mismatch)
+    positions: list[int] = []
+    for i, outcome in enumerate(outcomes):
+        same = i > 0 and order(outcome)[:2] == order(outcomes[i - 1])[:2]
+        positions.append(positions[-1] if same else i + 1)
+    return Table(
+        endpoint=wanted,
+        indication=scope,
+        timepoint=when,
+        unit=_unit_of(wanted),
+        descending=descending,
+        rows=rows,
+        positions=tuple(positions),
+        mismatches=found,
+    )
+
+
+# -- text --------------------------------------------------------------------------------------
+
+
+def _cited(citations: Iterable[Citation]) -> str:
+    return "; ".join(f"{c.source}:{c.locator}" for c in citations)
+
+
+def _row_text(row: Row) -> str:
+    n = f"n={row.n}" if row.n is not None else "n not stated"
+    flags = f"  [differs: {', '.join(row.flags)}]" if row.flags else ""
+    return f"{row.name}: {row.value.describe()} ({n}) [{row.id}; {_cited(row.citations)}]{flags}"
+
+
+def format_comparison(comparison: Comparison) -> str:
+    """Plain text for a terminal: the rows, the differences and any mismatch.
+
+    >>> from cartlandscape.models import Outcome
+    >>> a = Outcome(id="a", therapy="a", endpoint="cr", value="50 percent", n=20,
+    ...             citations=(Citation(source="s", locator="p. 3"),))
+    >>> row = Row(outcome=a, name="A-cel", converted=a.value)
+    >>> c = Comparison(endpoint="cr", indication=None, timepoint=None, unit="percent",
+    ...                rows=(row, Row(outcome=attrs.evolve(a, id="b"), name="B-cel",
+    ...                               converted=a.value)))
+    >>> print(format_comparison(c))
+    CR
+      A-cel: 50 percent (n=20) [a; s:p. 3]
+      B-cel: 50 percent (n=20) [b; s:p. 3]
+    Differences:
+      a − b: +0 percentage points
+    """
+    head = comparison.endpoint.label
+    if comparison.indication:
+        head += f" in {comparison.indication}"
+    if comparison.timepoint is not None:
+        head += f" at {comparison.timepoint}"
+    lines = [head, *(f"  {_row_text(r)}" for r in comparison.rows)]
+    differences = comparison.differences()
+    if differences:
+        lines.append("Differences:")
+        lines.extend(f"  {d}" for d in differences)
+    if comparison.mismatches:
+        lines.append("Mismatches (compared anyway):")
+        lines.extend(f"  {m}" for m in comparison.mismatches)
+    return "\n".join(lines)
+
+
+def format_table(table: Table) -> str:
+    """Plain text for a terminal: one numbered line per row.
+
+    >>> print(format_table(Table(endpoint="orr", indication=None, timepoint=None,
+    ...                          unit="percent", descending=True, rows=(), positions=())))
+    ORR, highest first
+      (no outcomes)
+    """
+    head = table.endpoint.label
+    if table.indication:
+        head += f" in {table.indication}"
+    if table.timepoint is not None:
+        head += f" at {table.timepoint}"
+    head += ", highest first" if table.descending else ", lowest first"
+    lines = [head]
+    places = zip(table.positions, table.rows, strict=True)
+    lines.extend(f"  {p:>3}. {_row_text(r)}" for p, r in places)
+    if not table.rows:
+        lines.append("  (no outcomes)")
+    if table.mismatches:
+        lines.append("Mismatches (ranked anyway):")
+        lines.extend(f"  {m}" for m in table.mismatches)
+    return "\n".join(lines)

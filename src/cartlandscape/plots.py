@@ -1,0 +1,340 @@
+"""Figures: a forest plot of an endpoint across therapies, and an approvals timeline.
+
+Needs the optional ``plot`` extra (``pip install 'cartlandscape[plot]'``); matplotlib is
+imported on first use.  Figures are drawn on the Agg canvas without pyplot, so nothing changes
+a program's own matplotlib state, and saved as PNG or SVG (by the file's suffix).  Each figure
+has labelled axes with units, a title, and its sources in a footnote.
+
+>>> import tempfile, pathlib, cartlandscape
+>>> reg = cartlandscape.registry()
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> timeline_plot(reg, folder / "approvals.svg").stat().st_size > 0
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+import textwrap
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Final
+
+from cartlandscape._registry import Registry
+from cartlandscape.compare import Comparison, ComparisonError, Row, Table
+from cartlandscape.dates import PartialDate
+from cartlandscape.models import Citation
+from cartlandscape.pooling import PooledEstimate, pool
+from cartlandscape.stats import InsufficientDataError, Method, ProportionCI, proportion_ci
+from cartlandscape.summary import Summary, summarize
+from cartlandscape.values import Approximate, Bound, Range
+
+__all__ = ["PLOT_HINT", "forest_plot", "timeline_plot"]
+
+#: The message given when matplotlib is missing.
+PLOT_HINT: Final = "plots need matplotlib: python -m pip install 'cartlandscape[plot]'"
+_FORMATS: Final = (".png", ".svg")
+_WRAP: Final = 130
+
+
+def _figure(width: float, height: float) -> Any:
+    """A matplotlib Figure on an Agg canvas (no pyplot, no global backend change)."""
+    try:
+        figure = importlib.import_module("matplotlib.figure")
+        agg: ModuleType = importlib.import_module("matplotlib.backends.backend_agg")
+    except ImportError:
+        raise ImportError(PLOT_HINT) from None
+    fig = figure.Figure(figsize=(width, height), layout=None)
+    agg.FigureCanvasAgg(fig)
+    return fig
+
+
+def _target(path: str | Path) -> Path:
+    target = Path(path)
+    if target.suffix.lower() not in _FORMATS:
+        raise ValueError(f"save figures as .png or .svg, not {target.name!r}")
+    return target
+
+
+def _sources(citations: Iterable[Citation]) -> str:
+    found: dict[str, list[str]] = {}
+    for c in citations:
+        locators = found.setdefault(c.source, [])
+        if c.locator not in locators:
+            locators.append(c.locator)
+    return "Sources: " + "; ".join(f"{s} ({', '.join(locs)})" for s, locs in found.items())
+
+
+def _footnote(fig: Any, paragraphs: Sequence[str]) -> int:
+    """Write wrapped *paragraphs* at the bottom of *fig*; return the number of lines."""
+    lines = [line for p in paragraphs if p for line in textwrap.wrap(p, _WRAP)]
+    fig.text(0.01, 0.01, "\n".join(lines), fontsize=7, va="bottom", ha="left", color="#444444")
+    return len(lines)
+
+
+def _save(fig: Any, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        # Names in scripts the default font lacks are drawn as boxes, not refused.
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
+        fig.savefig(target, dpi=150, metadata={"Software": None} if target.suffix == ".png" else {})
+    return target
+
+
+def _percent(x: float) -> str:
+    return f"{x:.3g}"
+
+
+def _row_label(row: Row) -> str:
+    study = row.outcome.study
+    label = row.name
+    if study is not None and (study.name or study.registry_id):
+        label += f" ({study.name or study.registry_id})"
+    return label
+
+
+def _pooled(
+    rows: Sequence[Row], cis: Sequence[ProportionCI | None], wanted: bool | None, level: float
+) -> tuple[PooledEstimate | None, str]:
+    if wanted is False:
+        return None, ""
+    usable = [r.outcome for r, ci in zip(rows, cis, strict=True) if ci is not None]
+    if wanted is None and len(usable) < 2:
+        return None, ""
+    try:
+        return pool(usable, level=level), ""
+    except (ComparisonError, InsufficientDataError) as exc:
+        if wanted:
+            raise
+        return None, f"No pooled estimate: {exc}."
+
+
+def forest_plot(
+    result: Comparison | Table,
+    path: str | Path,
+    *,
+    pooled: bool | None = None,
+    method: Method = "wilson",
+    level: float = 0.95,
+    title: str | None = None,
+) -> Path:
+    """Draw the rows of a comparison or ranking with their confidence intervals; save to *path*.
+
+    A row with ``n`` gets the interval of *method* (see :func:`cartlandscape.stats.
+    proportion_ci`); a row without one is drawn as the source gave it (a point, a range, or an
+    arrow for a bound), with no interval.  ``pooled=None`` adds the DerSimonian–Laird pooled
+    estimate (a diamond) when two or more rows have counts and agree, ``True`` requires it,
+    ``False`` leaves it out.  Returns the path written (``.png`` or ``.svg``).
+
+    >>> import tempfile, pathlib
+    >>> from cartlandscape import Citation, Outcome, Registry, Source, Therapy
+    >>> from cartlandscape.compare import compare
+    >>> cite = (Citation(source="s", locator="table 2"),)
+    >>> reg = Registry([Source(id="s", title="A review", type="review"),
+    ...     Therapy(id="a-cel", name="A-cel", citations=cite),
+    ...     Therapy(id="b-cel", name="B-cel", citations=cite),
+    ...     Outcome(id="a", therapy="a-cel", endpoint="orr", value="73 percent", n=97,
+    ...             citations=cite),
+    ...     Outcome(id="b", therapy="b-cel", endpoint="orr", value="97 percent", n=97,
+    ...             citations=cite)])
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "orr.png"
+    >>> forest_plot(compare(reg, ["a-cel", "b-cel"], endpoint="orr"), out) == out
+    True
+    """
+    target = _target(path)
+    rows = result.rows
+    if not rows:
+        raise ValueError("nothing to plot: the result has no rows")
+    endpoint = result.endpoint
+    proportion = endpoint.dimension == "proportion"
+    cis: list[ProportionCI | None] = []
+    for row in rows:
+        try:
+            cis.append(
+                proportion_ci(row.outcome, method=method, level=level) if proportion else None
+            )
+        except InsufficientDataError:
+            cis.append(None)
+    estimate, why_not = _pooled(rows, cis, pooled if proportion else False, level)
+    fig = _figure(9.0, 1.6 + 0.45 * (len(rows) + (2 if estimate else 0)))
+    ax = fig.add_axes((0.3, 0.3, 0.5, 0.6))
+    y_of = list(range(len(rows), 0, -1))
+    labels = []
+    for y, row, ci in zip(y_of, rows, cis, strict=True):
+        labels.append(_row_label(row))
+        value = row.converted
+        if ci is not None:
+            ax.plot([ci.low, ci.high], [y, y], color="black", linewidth=1.2)
+            ax.plot([ci.estimate], [y], marker="s", color="#1f4e79", markersize=7)
+            text = f"{_percent(ci.estimate)} ({_percent(ci.low)}–{_percent(ci.high)}), n={ci.n}"
+        elif isinstance(value, Range):
+            ax.plot([value.low, value.high], [y, y], color="#1f4e79", linewidth=4)
+            text = value.describe()
+        elif isinstance(value, Bound):
+            low, high = value.interval()
+            end = low if value.relation.startswith(">") else high
+            arrow = 100.0 if proportion and value.relation.startswith(">") else None
+            ax.annotate(
+                "",
+                xy=(arrow if arrow is not None else (end * 1.25 if end == low else 0.0), y),
+                xytext=(end, y),
+                arrowprops={"arrowstyle": "->", "color": "#1f4e79"},
+            )
+            ax.plot([end], [y], marker="|", color="#1f4e79", markersize=12)
+            text = value.describe()
+        else:
+            hollow = isinstance(value, Approximate)
+            ax.plot(
+                [value.magnitudes()[0]],
+                [y],
+                marker="o",
+                markerfacecolor="white" if hollow else "#1f4e79",
+                color="#1f4e79",
+                markersize=7,
+            )
+            text = value.describe() + ("" if row.n is None else f", n={row.n}")
+        ax.text(1.02, y, text, transform=ax.get_yaxis_transform(), va="center", fontsize=8)
+    ticks = list(y_of)
+    if estimate is not None:
+        ax.fill(
+            [estimate.low, estimate.estimate, estimate.high, estimate.estimate],
+            [0.0, 0.3, 0.0, -0.3],
+            color="#c0504d",
+        )
+        ax.axvline(estimate.estimate, color="#c0504d", linestyle=":", linewidth=0.8)
+        labels.append("Pooled (random effects)")
+        ticks.append(0)
+        ax.text(
+            1.02,
+            0.0,
+            f"{_percent(estimate.estimate)} ({_percent(estimate.low)}–{_percent(estimate.high)})"
+            f", I²={estimate.i2 * 100:.0f}%",
+            transform=ax.get_yaxis_transform(),
+            va="center",
+            fontsize=8,
+        )
+    ax.set_yticks(ticks, labels, fontsize=8)
+    ax.set_ylim(min(ticks) - 0.8, max(ticks) + 0.8)
+    unit = result.unit
+    ax.set_xlabel(f"{endpoint.label} ({unit})")
+    if proportion:
+        ax.set_xlim(0, 100)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    scope = "".join(
+        [
+            f" in {result.indication}" if result.indication else "",
+            f" at {result.timepoint}" if result.timepoint is not None else "",
+        ]
+    )
+    ax.set_title(title or f"{endpoint.label}{scope}", fontsize=11)
+    notes = []
+    if proportion and any(ci is not None for ci in cis):
+        method_name = next(ci.method for ci in cis if ci is not None)
+        notes.append(
+            f"Squares: {_percent(level * 100)}% confidence intervals ({method_name}); rows "
+            "without n are drawn as reported (circle: exact, hollow: approximate, bar: range, "
+            "arrow: bound)."
+        )
+    notes.extend(ci.note for ci in cis if ci is not None and ci.note)
+    if estimate is not None:
+        notes.append(
+            f"Diamond: {estimate.method}, k={estimate.k}, τ²={estimate.tau2:.3g}"
+            + (
+                f"; continuity correction 0.5 for {', '.join(estimate.corrected)}"
+                if estimate.corrected
+                else ""
+            )
+            + "."
+        )
+    if why_not:
+        notes.append(why_not)
+    if result.mismatches:
+        notes.append("Compared despite: " + "; ".join(str(m) for m in result.mismatches) + ".")
+    notes.append(_sources(c for row in rows for c in row.citations))
+    lines = _footnote(fig, notes)
+    height = fig.get_figheight()
+    bottom = min(0.6, (0.55 + 0.13 * lines) / height)
+    ax.set_position((0.3, bottom, 0.5, max(0.1, 1 - bottom - 0.5 / height)))
+    return _save(fig, target)
+
+
+def _year_fraction(date: PartialDate) -> float:
+    start = date.earliest
+    return start.year + (start.timetuple().tm_yday - 1) / 365.25
+
+
+def timeline_plot(
+    data: Registry | Summary,
+    path: str | Path,
+    *,
+    agencies: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Path:
+    """Draw every approval (by agency, in time) of a registry or summary; save to *path*.
+
+    Each agency has a lane; each dated approval is a point labelled with the product's name
+    (a hollow point for a label expansion).  Undated approvals are listed in the footnote with
+    the sources.  Returns the path written (``.png`` or ``.svg``).
+
+    >>> import tempfile, pathlib, cartlandscape
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "timeline.png"
+    >>> timeline_plot(cartlandscape.registry(), out, agencies=["NMPA", "FDA"]) == out
+    True
+    """
+    target = _target(path)
+    summary = data if isinstance(data, Summary) else summarize(data)
+    wanted = None if agencies is None else [a.upper() for a in agencies]
+    entries = [e for e in summary.timeline if wanted is None or e.agency in wanted]
+    lanes = wanted or sorted({e.agency for e in entries})
+    fig = _figure(10.0, 2.4 + 0.7 * max(1, len(lanes)))
+    ax = fig.add_axes((0.1, 0.3, 0.85, 0.6))
+    dated = [e for e in entries if e.date is not None]
+    for entry in dated:
+        assert entry.date is not None
+        x, y = _year_fraction(entry.date), lanes.index(entry.agency)
+        expansion = entry.type.value == "label-expansion"
+        ax.plot(
+            [x],
+            [y],
+            marker="o",
+            color="#1f4e79",
+            markerfacecolor="white" if expansion else "#1f4e79",
+            markersize=6,
+        )
+        ax.annotate(
+            entry.name, (x, y), xytext=(3, 6), textcoords="offset points", fontsize=7, rotation=30
+        )
+    if dated:
+        years = [_year_fraction(e.date) for e in dated if e.date is not None]
+        first, last = int(min(years)), int(max(years)) + 1
+        ax.set_xlim(first - 0.5, last + 0.5)
+        ax.set_xticks(range(first, last + 1), [str(y) for y in range(first, last + 1)])
+    else:
+        ax.text(0.5, 0.5, "no dated approvals", transform=ax.transAxes, ha="center", va="center")
+        ax.set_xticks([])
+    ax.set_yticks(range(len(lanes)), lanes)
+    ax.set_ylim(-0.6, max(len(lanes), 1) - 0.2)
+    ax.set_xlabel("date of approval (year)")
+    ax.set_ylabel("agency")
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    version = f" — data {summary.version}" if summary.version else ""
+    ax.set_title(title or f"CAR-T approvals by agency{version}", fontsize=11)
+    notes = ["Filled: approval or conditional approval; hollow: label expansion."]
+    undated = [e for e in entries if e.date is None]
+    if undated:
+        notes.append(
+            "Undated approvals (not drawn): "
+            + "; ".join(
+                f"{e.name} ({e.agency}, {e.indication or 'indication n/a'})" for e in undated
+            )
+            + "."
+        )
+    notes.append(_sources(c for e in entries for c in e.citations))
+    lines = _footnote(fig, notes)
+    height = fig.get_figheight()
+    bottom = min(0.6, (0.55 + 0.13 * lines) / height)
+    ax.set_position((0.1, bottom, 0.85, max(0.1, 1 - bottom - 0.55 / height)))
+    return _save(fig, target)
