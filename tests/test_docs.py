@@ -179,8 +179,12 @@ def test_readme_main_job_runs() -> None:
 
 
 @pytest.mark.parametrize("block", _of("console"), ids=_ids(_of("console")))
-def test_console_blocks_print_what_they_show(block: Block) -> None:
-    """Each `$ command` in a console block prints what the block shows (... matches anything)."""
+def test_console_blocks_print_what_they_show(block: Block, tmp_path: Path) -> None:
+    """Each `$ command` in a console block prints what the block shows (... matches anything).
+
+    The commands of a block run one after the other in a fresh folder that has the examples.
+    """
+    (tmp_path / "examples").symlink_to(ROOT / "examples", target_is_directory=True)
     checker = doctest.OutputChecker()
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     runs = re.split(r"^\$ ", block.body, flags=re.M)[1:]
@@ -190,7 +194,11 @@ def test_console_blocks_print_what_they_show(block: Block) -> None:
         words = shlex.split(command)
         assert words[0] == "cartlandscape", f"{block.name}: only cartlandscape commands run"
         done = subprocess.run(
-            [_script(words[0]), *words[1:]], capture_output=True, text=True, cwd=ROOT, timeout=120
+            [_script(words[0]), *words[1:]],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=120,
         )
         got = done.stdout + done.stderr
         assert checker.check_output(expected.strip() + "\n", got, flags), (
