@@ -78,6 +78,73 @@ BAD_DATA = textwrap.dedent(
     """
 )
 
+#: Two therapies against a target of their own, with response outcomes giving their counts.
+TRIALS = textwrap.dedent(
+    """
+    [[source]]
+    id = "alpha-beta-trials"
+    title = "Alpha-cel and beta-cel trials"
+    type = "journal-article"
+
+    [[target]]
+    id = "test-antigen"
+    name = "Test antigen"
+    citations = [{ source = "alpha-beta-trials", locator = "introduction" }]
+
+    [[indication]]
+    id = "testoma-a"
+    name = "Testoma A"
+    category = "hematologic-malignancy"
+    citations = [{ source = "alpha-beta-trials", locator = "introduction" }]
+
+    [[indication]]
+    id = "testoma-b"
+    name = "Testoma B"
+    category = "hematologic-malignancy"
+    citations = [{ source = "alpha-beta-trials", locator = "introduction" }]
+
+    [[therapy]]
+    id = "alpha-cel"
+    name = "Alpha-cel"
+    targets = ["test-antigen"]
+    citations = [{ source = "alpha-beta-trials", locator = "methods" }]
+
+    [[therapy]]
+    id = "beta-cel"
+    name = "Beta-cel"
+    targets = ["test-antigen"]
+    citations = [{ source = "alpha-beta-trials", locator = "methods" }]
+
+    [[outcome]]
+    id = "alpha-orr"
+    therapy = "alpha-cel"
+    indication = "testoma-a"
+    endpoint = "orr"
+    value = "80 percent"
+    n = 40
+    responders = 32
+    citations = [{ source = "alpha-beta-trials", locator = "table 2" }]
+
+    [[outcome]]
+    id = "beta-orr"
+    therapy = "beta-cel"
+    indication = "testoma-a"
+    endpoint = "orr"
+    value = "60 percent"
+    n = 50
+    responders = 30
+    citations = [{ source = "alpha-beta-trials", locator = "table 3" }]
+
+    [[outcome]]
+    id = "beta-orr-b"
+    therapy = "beta-cel"
+    indication = "testoma-b"
+    endpoint = "orr"
+    value = "50 to 70 percent"
+    citations = [{ source = "alpha-beta-trials", locator = "table 4" }]
+    """
+)
+
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     assert SCRIPT.exists(), f"the cartlandscape command is not installed at {SCRIPT}"
@@ -98,6 +165,13 @@ def _call(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str
 def user_file(tmp_path: Path) -> Path:
     path = tmp_path / "mine.toml"
     path.write_text(USER_DATA, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def trials(tmp_path: Path) -> Path:
+    path = tmp_path / "trials.toml"
+    path.write_text(TRIALS, encoding="utf-8")
     return path
 
 
@@ -246,6 +320,33 @@ def test_summary_with_user_data_counts_the_user_records(
     assert "Testoma" in line
 
 
+def test_summary_lists_key_outcomes_and_all_adds_the_timeline(
+    capsys: pytest.CaptureFixture[str], trials: Path
+) -> None:
+    """The summary lists response rates as key outcomes; --all adds timeline and institutions."""
+    status, out, _ = _call(capsys, "summary", "--data", str(trials))
+    assert status == 0
+    key = out.split("\nKey outcomes (response rates)\n")[1].split("\n\n")[0]
+    alpha = next(line for line in key.splitlines() if "alpha-orr" in line)
+    assert alpha.split()[:3] == ["ORR", "80", "percent"]
+    assert "Approval timeline" not in out
+    status, out, _ = _call(capsys, "summary", "--all")
+    assert status == 0
+    assert "\nApproval timeline\n" in out
+    assert "\nInstitutions\n" in out
+
+
+def test_summary_json_lists_key_outcomes_in_data_file_form(
+    capsys: pytest.CaptureFixture[str], trials: Path
+) -> None:
+    """summary --format json adds key_outcomes, each an outcome record as in data files."""
+    status, out, _ = _call(capsys, "summary", "--format", "json", "--data", str(trials))
+    assert status == 0
+    found = {o["id"]: o for o in json.loads(out)["key_outcomes"]}
+    assert found["alpha-orr"]["value"] == "80 percent"
+    assert found["alpha-orr"]["n"] == 40
+
+
 # -- show -------------------------------------------------------------------------------------
 
 
@@ -378,6 +479,191 @@ def test_search_without_match_exits_1(capsys: pytest.CaptureFixture[str]) -> Non
     assert "no record has a name containing 'zzzqqq'" in err
     status, out, _ = _call(capsys, "search", "zzzqqq", "--format", "json")
     assert (status, json.loads(out)) == (1, [])
+
+
+# -- compare and pool ------------------------------------------------------------------------
+
+
+def test_compare_two_therapies_shows_values_and_their_difference(
+    capsys: pytest.CaptureFixture[str], trials: Path
+) -> None:
+    """compare alpha-cel beta-cel in one indication gives both ORRs and a +20 point difference."""
+    status, out, err = _call(
+        capsys,
+        "compare",
+        "alpha-cel",
+        "beta-cel",
+        "--endpoint",
+        "ORR",
+        "--indication",
+        "Testoma A",
+        "--data",
+        str(trials),
+    )
+    assert status == 0, err
+    assert out.startswith("ORR in Testoma A (values in percent), compared\n")
+    table = out.split("\n\n")[0]
+    assert "80 percent" in table
+    assert "60 percent" in table
+    assert "Alpha-cel − Beta-cel: +20 percentage points  (alpha-orr − beta-orr)" in out
+    assert "Alpha-cel and beta-cel trials — table 2" in out.split("\nCitations\n")[1]
+
+
+def test_compare_refuses_a_mismatch_unless_allowed(
+    capsys: pytest.CaptureFixture[str], trials: Path
+) -> None:
+    """Outcomes of different indications exit 1 naming --allow-mismatch, which compares anyway."""
+    argv = ["compare", "alpha-cel", "beta-cel", "--endpoint", "orr", "--data", str(trials)]
+    status, out, err = _call(capsys, *argv)
+    assert (status, out) == (1, "")
+    assert "indications differ" in err
+    assert "--allow-mismatch" in err
+    assert "allow_mismatch" not in err
+    status, out, _ = _call(capsys, *argv, "--allow-mismatch")
+    assert status == 0
+    assert "indications differ" in out.split("\nMismatches (compared anyway)\n")[1]
+    row = next(line for line in out.splitlines() if "beta-orr-b" in line)
+    assert "indication" in row.split("beta-orr-b")[1]
+
+
+def test_compare_json_and_csv_hold_rows_and_differences(
+    capsys: pytest.CaptureFixture[str], trials: Path
+) -> None:
+    """compare --format json lists rows with their outcome records and the differences."""
+    argv = ["compare", "alpha-cel", "beta-cel", "--endpoint", "ORR", "--indication", "testoma-a"]
+    status, out, _ = _call(capsys, *argv, "--format", "json", "--data", str(trials))
+    assert status == 0
+    data = json.loads(out)
+    assert [row["outcome"]["id"] for row in data["rows"]] == ["alpha-orr", "beta-orr"]
+    assert data["rows"][0]["outcome"]["citations"] == [
+        {"locator": "table 2", "source": "alpha-beta-trials"}
+    ]
+    assert data["rows"][0]["name"] == "Alpha-cel"
+    (difference,) = data["differences"]
+    assert (difference["low"], difference["high"], difference["form"]) == (20.0, 20.0, "exact")
+    status, out, _ = _call(capsys, *argv, "--format", "csv", "--data", str(trials))
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["id"], r["value_magnitude"], r["n"]) for r in rows] == [
+        ("alpha-orr", "80.0", "40"),
+        ("beta-orr", "60.0", "50"),
+    ]
+
+
+def test_compare_without_therapies_ranks_every_outcome(
+    capsys: pytest.CaptureFixture[str], trials: Path
+) -> None:
+    """compare --endpoint ORR alone ranks the indication's outcomes, highest first."""
+    status, out, _ = _call(
+        capsys, "compare", "--endpoint", "ORR", "--indication", "testoma-a", "--data", str(trials)
+    )
+    assert status == 0
+    assert ", ranked" in out.splitlines()[0]
+    rows = [line.split() for line in out.splitlines()[3:5]]
+    assert [row[0] for row in rows] == ["1", "2"]
+    assert [row[1] for row in rows] == ["Alpha-cel", "Beta-cel"]
+
+
+def test_compare_arguments_that_do_not_fit_exit_2(
+    capsys: pytest.CaptureFixture[str], trials: Path
+) -> None:
+    """One therapy, a missing or an unknown endpoint are usage errors."""
+    for argv in (
+        ["compare", "alpha-cel", "--endpoint", "orr"],
+        ["compare", "alpha-cel", "beta-cel"],
+        ["compare", "alpha-cel", "beta-cel", "--endpoint", "happiness"],
+    ):
+        status, out, err = _call(capsys, *argv, "--data", str(trials))
+        assert (status, out) == (2, ""), argv
+        assert "error:" in err
+
+
+def test_pool_gives_the_random_effects_estimate_and_leaves_out_outcomes_without_n(
+    capsys: pytest.CaptureFixture[str], trials: Path
+) -> None:
+    """pool --target pools the two ORRs with counts and lists the one without n as left out."""
+    argv = ["pool", "--endpoint", "ORR", "--target", "Test antigen", "--data", str(trials)]
+    status, out, _ = _call(capsys, *argv)
+    assert status == 0
+    assert out.startswith("ORR pooled: 70.2 percent (95% CI 47.5–86 percent)\n")
+    assert "k=2" in out.splitlines()[1]
+    assert "'beta-orr-b' gives no n" in out.split("\nLeft out (no counts to pool)\n")[1]
+    status, out, _ = _call(capsys, *argv, "--format", "json")
+    data = json.loads(out)
+    assert data["pooled"]["studies"] == ["alpha-orr", "beta-orr"]
+    assert round(data["pooled"]["estimate"], 1) == 70.2
+    assert len(data["left_out"]) == 1
+
+
+def test_pool_without_usable_outcomes_exits_1(
+    capsys: pytest.CaptureFixture[str], trials: Path
+) -> None:
+    """An endpoint no outcome in scope reports with n cannot be pooled: exit 1, one message."""
+    status, out, err = _call(
+        capsys, "pool", "--endpoint", "CR", "--target", "test-antigen", "--data", str(trials)
+    )
+    assert (status, out) == (1, "")
+    assert err == "cartlandscape: no CR outcome in scope gives the counts to pool\n"
+
+
+def test_plot_forest_and_timeline_write_image_files(
+    capsys: pytest.CaptureFixture[str], trials: Path, tmp_path: Path
+) -> None:
+    """plot forest and plot timeline write the PNG and SVG files named by -o."""
+    pytest.importorskip("matplotlib")
+    forest = tmp_path / "orr.png"
+    status, _, err = _call(
+        capsys,
+        "plot",
+        "forest",
+        "alpha-cel",
+        "beta-cel",
+        "--endpoint",
+        "ORR",
+        "--indication",
+        "testoma-a",
+        "--data",
+        str(trials),
+        "-o",
+        str(forest),
+    )
+    assert status == 0, err
+    assert forest.read_bytes().startswith(b"\x89PNG")
+    timeline = tmp_path / "approvals.svg"
+    status, _, err = _call(capsys, "plot", "timeline", "-o", str(timeline))
+    assert status == 0, err
+    assert "<svg" in timeline.read_text(encoding="utf-8")
+
+
+def test_plot_without_matplotlib_says_how_to_install_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without matplotlib, plot prints one line naming the extra to install and exits 1."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name.startswith("matplotlib") else real(name, *a),
+    )
+    status, out, err = _call(capsys, "plot", "timeline", "-o", str(tmp_path / "t.png"))
+    assert (status, out) == (1, "")
+    assert err == 'cartlandscape: plots need matplotlib: pip install "cartlandscape[plot]"\n'
+
+
+def test_plot_arguments_that_do_not_fit_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A forest plot without --endpoint, or an image of an unknown type, is a usage error."""
+    pytest.importorskip("matplotlib")
+    for argv in (
+        ["plot", "forest", "-o", str(tmp_path / "a.png")],
+        ["plot", "timeline", "-o", str(tmp_path / "a.pdf")],
+        ["plot", "timeline"],
+    ):
+        status, _, err = _call(capsys, *argv)
+        assert status == 2, argv
+        assert "error:" in err
 
 
 # -- export -----------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from collections import Counter
 from pathlib import Path
@@ -14,6 +13,7 @@ from cartlandscape.cli._common import CommandError, UsageError, registry_for
 from cartlandscape.cli._output import Output, dumps
 from cartlandscape.errors import DataError, Problem
 from cartlandscape.kinds import BASE_KINDS, collection_of
+from cartlandscape.loading import META_KEY
 
 __all__ = ["export", "validate"]
 
@@ -24,7 +24,13 @@ def export(args: argparse.Namespace, out: Output) -> int:
     if args.format == "csv" and len(kinds) != 1:
         raise UsageError("--format csv writes one kind of record: give exactly one --kind")
     reg = registry_for(args)
-    text = _csv(reg, kinds[0]) if args.format == "csv" else dumps(_document(reg, kinds))
+    if args.format == "csv":
+        from cartlandscape.export import to_csv
+
+        records = sorted(getattr(reg, collection_of(kinds[0])), key=lambda r: r.id)
+        text = to_csv(records) if records else ""
+    else:
+        text = dumps(_document(reg, kinds))
     if args.output is None:
         out.stream.write(text)
         return 0
@@ -39,35 +45,12 @@ def export(args: argparse.Namespace, out: Output) -> int:
 
 def _document(reg: Registry, kinds: list[str]) -> dict[str, Any]:
     """A data-file document of *reg*'s records of *kinds*, sorted by id, with its version."""
-    from cartlandscape.serialization import converter
-
-    conv = converter()
     document: dict[str, Any] = {}
     if reg.version is not None:
-        document["meta"] = {"release": reg.version.release, "as_of": str(reg.version.as_of)}
+        document[META_KEY] = {"release": reg.version.release, "as_of": str(reg.version.as_of)}
     for kind in kinds:
-        records = sorted(getattr(reg, collection_of(kind)), key=lambda r: r.id)
-        document[kind] = [conv.unstructure(r) for r in records]
+        document[kind] = sorted(getattr(reg, collection_of(kind)), key=lambda r: r.id)
     return document
-
-
-def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            flat.update(_flat(value, f"{prefix}{key}."))
-        else:
-            flat[prefix + key] = value
-    return flat
-
-
-def _csv(reg: Registry, kind: str) -> str:
-    """The records of *kind* as CSV: one column per field, nested fields dotted."""
-    rows = [_flat(record) for record in _document(reg, [kind])[kind]]
-    keys = list(dict.fromkeys(key for row in rows for key in row))
-    stream = io.StringIO()
-    Output(stream, "csv").csv(keys, rows)
-    return stream.getvalue()
 
 
 def _user_files(paths: list[str]) -> tuple[set[str], list[Problem]]:

@@ -8,9 +8,7 @@ complete text.
 from __future__ import annotations
 
 import csv
-import enum
 import json
-import math
 import os
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,45 +16,19 @@ from typing import Any, TextIO
 
 import attrs
 
-from cartlandscape.dates import PartialDate
-from cartlandscape.models import Record
 from cartlandscape.tables import Column, render_table, style
-from cartlandscape.values import Value
 
-__all__ = ["Output", "dumps", "plain"]
-
-
-def plain(value: Any) -> Any:
-    """*value* as JSON data: records in their data-file form, values and dates as text.
-
-    Other attrs instances become objects with every field (None included); enumerations
-    their value; a float that is not finite null; sets sorted lists.
-    """
-    if isinstance(value, enum.Enum):
-        return plain(value.value)
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, PartialDate | Value):
-        return str(value)
-    if isinstance(value, Record):
-        from cartlandscape.serialization import converter
-
-        return converter().unstructure(value)
-    if attrs.has(type(value)):
-        return {f.name: plain(getattr(value, f.name)) for f in attrs.fields(type(value))}
-    if isinstance(value, Mapping):
-        return {str(plain(k)): plain(v) for k, v in value.items()}
-    if isinstance(value, set | frozenset):
-        return sorted((plain(v) for v in value), key=str)
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return str(value)
+__all__ = ["Output", "dumps"]
 
 
 def dumps(document: Any) -> str:
-    """The stable JSON text of *document*: keys sorted, two-space indent, UTF-8 kept as is."""
+    """The stable JSON text of *document*: keys sorted, two-space indent, UTF-8 kept as is.
+
+    *document* is made JSON data by :func:`cartlandscape.export.plain`: records in their
+    data-file form, values and dates as text, results as objects of their fields.
+    """
+    from cartlandscape.export import plain
+
     return json.dumps(plain(document), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
@@ -101,11 +73,11 @@ class Output:
         self.stream.write(dumps(document))
 
     def csv(self, keys: Sequence[str], rows: Iterable[Mapping[str, object]]) -> None:
-        """Write *rows* as CSV with a header line of *keys*; lists are joined with ``; ``."""
+        """Write *rows* as CSV with a header line of *keys*; lists are joined with ``"; "``."""
         writer = csv.writer(self.stream, lineterminator="\n")
         writer.writerow(keys)
         for row in rows:
-            writer.writerow([_csv_cell(plain(row.get(k))) for k in keys])
+            writer.writerow([_csv_cell(row.get(k)) for k in keys])
 
     def rows(self, columns: Sequence[Column], rows: Iterable[Mapping[str, object]]) -> None:
         """Write tabular data in the output's format.
@@ -122,8 +94,6 @@ class Output:
 
 
 def _csv_cell(value: Any) -> Any:
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return "; ".join(str(_csv_cell(v)) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return "" if value is None else value

@@ -22,6 +22,7 @@ KINDS = (
     "event",
 )
 TABULAR = ("table", "json", "csv")
+_ENDPOINT_HELP = "the endpoint, by name or label: ORR, CR, 'CR/CRi', 'median PFS', CRS, ..."
 
 
 def _endpoint(text: str) -> str:
@@ -32,6 +33,19 @@ def _endpoint(text: str) -> str:
         return parse_endpoint(text).value
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _level(text: str) -> float:
+    """Check a ``--level`` argument: a number between 0 and 1."""
+    try:
+        level = float(text)
+    except ValueError:
+        level = -1.0
+    if not 0 < level < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a number between 0 and 1, such as 0.95, not {text!r}"
+        )
+    return level
 
 
 def _examples(*lines: str) -> str:
@@ -78,19 +92,6 @@ def _command(
     return parser
 
 
-def _filters(parser: argparse.ArgumentParser, *, endpoint_required: bool) -> None:
-    parser.add_argument(
-        "--endpoint",
-        type=_endpoint,
-        required=endpoint_required,
-        help="the endpoint, by name or label: ORR, CR, 'CR/CRi', 'median PFS', CRS, ...",
-    )
-    parser.add_argument("--target", help="only therapies directed against this target")
-    parser.add_argument(
-        "--indication", help="only results in this indication (sub-indications included)"
-    )
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``cartlandscape`` and its commands."""
     parser = argparse.ArgumentParser(
@@ -119,10 +120,15 @@ def build_parser() -> argparse.ArgumentParser:
         "the landscape at a glance: approved products, outcomes, policies, counts",
         (
             "cartlandscape summary",
+            "cartlandscape summary --all",
             "cartlandscape summary --format json",
             "cartlandscape summary --data my-data/",
         ),
         formats=("table", "json"),
+    ).add_argument(
+        "--all",
+        action="store_true",
+        help="also list the approval timeline and every institution",
     )
 
     show = _command(
@@ -160,66 +166,92 @@ def build_parser() -> argparse.ArgumentParser:
         commands,
         "compare",
         "analysis:compare",
-        "compare therapies on one endpoint",
+        "compare therapies on one endpoint, or rank every outcome of it",
         (
             "cartlandscape compare CNCT19 axi-cel --endpoint ORR",
             "cartlandscape compare CNCT19 axi-cel --endpoint CR --indication B-ALL",
             "cartlandscape compare CNCT19 axi-cel --endpoint ORR --allow-mismatch",
+            "cartlandscape compare --endpoint CR          # rank every CR outcome",
+            "cartlandscape compare --endpoint 'PFS rate' --timepoint '12 month' --format csv",
         ),
     )
-    compare.add_argument("therapies", nargs="+", metavar="THERAPY", help="therapies by any name")
     compare.add_argument(
-        "--endpoint",
-        type=_endpoint,
-        required=True,
-        help="the endpoint, by name or label: ORR, CR, 'CR/CRi', 'median PFS', CRS, ...",
+        "therapies",
+        nargs="*",
+        metavar="THERAPY",
+        help="two or more therapies by any name; none ranks every outcome of the endpoint",
     )
+    compare.add_argument("--endpoint", type=_endpoint, required=True, help=_ENDPOINT_HELP)
     compare.add_argument(
         "--indication", help="only results in this indication (sub-indications included)"
     )
+    compare.add_argument("--timepoint", help="only results at this time point ('12 month')")
     compare.add_argument(
         "--allow-mismatch",
         action="store_true",
-        help="compare results although their indications, settings or time points differ",
+        help="compare although indications, time points or grading differ (each is flagged)",
+    )
+    compare.add_argument(
+        "--lowest-first", action="store_true", help="rank from the lowest value up"
     )
 
     pool = _command(
         commands,
         "pool",
         "analysis:pool",
-        "pool the results of an endpoint across studies",
+        "pool a proportion endpoint across studies (random effects, logit scale)",
         (
             "cartlandscape pool --endpoint ORR --target CD19",
             "cartlandscape pool --endpoint CR --indication 'multiple myeloma' --format json",
+            "cartlandscape pool --endpoint CR --therapy cilta-cel --level 0.9",
         ),
-        formats=("table", "json"),
     )
-    _filters(pool, endpoint_required=True)
+    pool.add_argument("--endpoint", type=_endpoint, required=True, help=_ENDPOINT_HELP)
+    pool.add_argument("--therapy", help="only outcomes of this therapy")
+    pool.add_argument("--target", help="only outcomes of therapies directed against this target")
+    pool.add_argument(
+        "--indication", help="only outcomes in this indication (sub-indications included)"
+    )
+    pool.add_argument("--level", type=_level, default=0.95, help="confidence level (default: 0.95)")
+    pool.add_argument(
+        "--same-indication",
+        action="store_true",
+        help="refuse to pool outcomes of different indications",
+    )
 
     plot = _command(
         commands,
         "plot",
         "analysis:plot",
-        "draw a forest plot of an endpoint or a timeline of approvals (needs matplotlib)",
+        "draw a forest plot of an endpoint, or a timeline of approvals (needs matplotlib)",
         (
-            "cartlandscape plot forest --endpoint ORR --target CD19 -o orr.png",
+            "cartlandscape plot forest CNCT19 axi-cel --endpoint ORR -o orr.png",
+            "cartlandscape plot forest --endpoint CR --indication 'multiple myeloma' -o cr.svg",
             "cartlandscape plot timeline -o approvals.svg",
+            "cartlandscape plot timeline --agency NMPA -o nmpa.png",
             'pip install "cartlandscape[plot]"   # installs matplotlib',
         ),
         formats=None,
     )
     plot.add_argument("chart", choices=("forest", "timeline"), help="which chart to draw")
-    plot.add_argument("therapies", nargs="*", metavar="THERAPY", help="only these therapies")
     plot.add_argument(
-        "--endpoint",
-        type=_endpoint,
-        help="the endpoint of a forest plot: ORR, CR, 'CR/CRi', 'median PFS', CRS, ...",
+        "therapies",
+        nargs="*",
+        metavar="THERAPY",
+        help="forest: two or more therapies; none plots every outcome of the endpoint",
     )
-    plot.add_argument("--target", help="only therapies directed against this target")
-    plot.add_argument("--indication", help="only this indication (sub-indications included)")
-    plot.add_argument("--agency", help="a timeline of this agency's milestones only (NMPA, FDA)")
     plot.add_argument(
-        "-o", "--output", required=True, metavar="FILE", help="image file (.png, .svg, .pdf)"
+        "--endpoint", type=_endpoint, help="forest: the endpoint: " + _ENDPOINT_HELP.split(": ")[1]
+    )
+    plot.add_argument("--indication", help="forest: only this indication (and those under it)")
+    plot.add_argument(
+        "--allow-mismatch",
+        action="store_true",
+        help="forest: plot although indications, time points or grading differ",
+    )
+    plot.add_argument("--agency", help="timeline: only this agency's approvals (NMPA, FDA, ...)")
+    plot.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="the image file (.png or .svg)"
     )
 
     export = _command(

@@ -16,7 +16,7 @@ from cartlandscape.cli._output import Output
 from cartlandscape.dates import PartialDate
 from cartlandscape.kinds import BASE_KINDS
 from cartlandscape.models import Citation, Milestone, Outcome, Record, Ref, Statement
-from cartlandscape.tables import Column
+from cartlandscape.tables import Column, wrap
 from cartlandscape.values import Value
 
 __all__ = ["Card", "card", "search", "show"]
@@ -253,8 +253,12 @@ def _write_card(out: Output, reg: Registry, c: Card) -> None:
     if own:
         lines.append(("cited", own))
     width = max(len(k) for k, _ in lines)
+    room = None if out.width is None else max(20, out.width - width - 4)
     for key, text in lines:
-        out.write(f"  {key:<{width}}  {text}")
+        parts = wrap(text, room) if room is not None else [text]
+        out.write(f"  {key:<{width}}  {parts[0]}".rstrip())
+        for part in parts[1:]:
+            out.write(f"  {'':<{width}}  {part}")
     milestones = getattr(record, "milestones", ())
     if milestones:
         out.write()

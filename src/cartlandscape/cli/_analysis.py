@@ -1,0 +1,360 @@
+"""``cartlandscape compare`` and ``cartlandscape pool``: outcomes side by side, and pooled.
+
+The calculations are :func:`cartlandscape.compare.compare`, :func:`~cartlandscape.compare.rank`
+and :func:`cartlandscape.pooling.pool`; this module chooses the outcomes from the arguments
+and lays the results out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from cartlandscape._registry import Registry
+from cartlandscape.cli._common import CommandError, UsageError, registry_for
+from cartlandscape.cli._output import Output
+from cartlandscape.models import Citation, Outcome
+from cartlandscape.tables import Column
+
+__all__ = ["compare", "plot", "pool"]
+
+#: Library words in error messages, and the options that say the same on the command line.
+_OPTIONS = (
+    ("allow_mismatch=True", "--allow-mismatch"),
+    ("(indication=, timepoint=)", "(--indication, --timepoint)"),
+)
+
+
+@contextlib.contextmanager
+def _reported() -> Iterator[None]:
+    """Turn the calculations' refusals into one-line command errors."""
+    from cartlandscape.compare import ComparisonError
+    from cartlandscape.stats import InsufficientDataError
+
+    try:
+        yield
+    except (ComparisonError, InsufficientDataError) as exc:
+        message = str(exc)
+        for words, option in _OPTIONS:
+            message = message.replace(words, option)
+        raise CommandError(message) from None
+
+
+class _Citations:
+    """Numbered citations: rows point to ``[n]``, the list is printed under the table."""
+
+    def __init__(self) -> None:
+        self.found: list[Citation] = []
+
+    def cite(self, citations: Sequence[Citation]) -> str:
+        numbers = []
+        for citation in citations:
+            if citation not in self.found:
+                self.found.append(citation)
+            numbers.append(self.found.index(citation) + 1)
+        return ", ".join(f"[{n}]" for n in dict.fromkeys(numbers))
+
+    def write(self, out: Output, reg: Registry) -> None:
+        if not self.found:
+            return
+        out.write()
+        out.heading("Citations")
+        for n, citation in enumerate(self.found, 1):
+            source = reg.sources.get(citation.source)
+            title = source.title if source else citation.source
+            note = f" ({citation.note})" if citation.note else ""
+            out.write(f"  [{n}] {title} — {citation.locator}{note}")
+
+
+def _label(reg: Registry, kind: str, ident: str | None) -> str | None:
+    record = reg.get(kind, ident) if ident else None
+    return record.label if record is not None else ident
+
+
+def _ci(outcome: Outcome) -> str | None:
+    """The Wilson 95% interval of a proportion outcome that gives its counts, as text."""
+    from cartlandscape.stats import InsufficientDataError, proportion_ci
+
+    try:
+        ci = proportion_ci(outcome)
+    except (InsufficientDataError, ValueError):
+        return None
+    return f"{ci.low:.3g}–{ci.high:.3g}" + ("*" if ci.derived else "")
+
+
+def _outcome_row(reg: Registry, outcome: Outcome) -> dict[str, Any]:
+    """The cells the tables show of one outcome."""
+    study = outcome.study
+    return {
+        "outcome": outcome.id,
+        "indication": _label(reg, "indication", outcome.indication),
+        "endpoint": outcome.endpoint.label,
+        "timepoint": outcome.timepoint,
+        "grade": " ".join(filter(None, [outcome.grading_scale, outcome.grade])) or None,
+        "value": outcome.value,
+        "n": outcome.n,
+        "study": (study.name or study.registry_id) if study else None,
+    }
+
+
+_ROW_COLUMNS = [
+    Column("position", "#", align="right"),
+    Column("name", "Name"),
+    Column("value", "Value"),
+    Column("n", "N", align="right"),
+    Column("ci", "95% CI (Wilson)"),
+    Column("endpoint", "Endpoint"),
+    Column("indication", "Indication"),
+    Column("timepoint", "At"),
+    Column("grade", "Grade"),
+    Column("study", "Study"),
+    Column("outcome", "Outcome"),
+    Column("flags", "Differs in"),
+    Column("cited", "Cited"),
+]
+
+
+def _csv(out: Output, result: object) -> None:
+    """Write a result as CSV, one row per outcome (see :func:`cartlandscape.export.rows`)."""
+    from cartlandscape.export import to_csv
+
+    out.stream.write(to_csv(result))
+
+
+def _scope(endpoint: str, indication: str | None, timepoint: object, unit: str) -> str:
+    text = endpoint
+    if indication:
+        text += f" in {indication}"
+    if timepoint is not None:
+        text += f" at {timepoint}"
+    return f"{text} (values in {unit})"
+
+
+def compare(args: argparse.Namespace, out: Output) -> int:
+    """Compare therapies on an endpoint; without therapies, rank every outcome of it."""
+    import cartlandscape.compare as comparing
+
+    if len(args.therapies) == 1:
+        raise UsageError("compare needs two or more therapies (or none, to rank every outcome)")
+    reg = registry_for(args)
+    with _reported():
+        if args.therapies:
+            result: Any = comparing.compare(
+                reg,
+                args.therapies,
+                endpoint=args.endpoint,
+                indication=args.indication,
+                timepoint=args.timepoint,
+                allow_mismatch=args.allow_mismatch,
+            )
+            positions: Sequence[int | None] = [None] * len(result.rows)
+            differences = result.differences()
+        else:
+            result = comparing.rank(
+                reg,
+                endpoint=args.endpoint,
+                indication=args.indication,
+                timepoint=args.timepoint,
+                descending=not args.lowest_first,
+                allow_mismatch=args.allow_mismatch,
+            )
+            positions, differences = result.positions, ()
+    if not result.rows:
+        raise CommandError(f"no {result.endpoint.label} outcome matches")
+    if out.format == "csv":
+        _csv(out, result)
+        return 0
+    if out.format == "json":
+        out.json(result)
+        return 0
+    citations = _Citations()
+    rows = [
+        {
+            **_outcome_row(reg, row.outcome),
+            "position": position,
+            "name": row.name,
+            "ci": _ci(row.outcome),
+            "flags": row.flags,
+            "cited": citations.cite(row.citations),
+        }
+        for position, row in zip(positions, result.rows, strict=True)
+    ]
+    by_id = {row.id: row for row in result.rows}
+    indication = _label(reg, "indication", result.indication)
+    what = "ranked" if not args.therapies else "compared"
+    out.heading(
+        f"{_scope(result.endpoint.label, indication, result.timepoint, result.unit)}, {what}"
+    )
+    same = {key for key in ("endpoint",) if len({row[key] for row in rows}) == 1}
+    columns = [c for c in _ROW_COLUMNS[0 if not args.therapies else 1 :] if c.key not in same]
+    out.table(columns, rows, indent="  ")
+    if any(row["ci"] and str(row["ci"]).endswith("*") for row in rows):
+        out.write("  * responders derived from the percentage and n")
+    if differences:
+        out.write()
+        out.heading("Differences")
+        for d in differences:
+            first, second = by_id[d.first], by_id[d.second]
+            out.write(f"  {first.name} − {second.name}: {d.describe()}  ({d.first} − {d.second})")
+    if result.mismatches:
+        out.write()
+        out.heading("Mismatches (compared anyway)")
+        for mismatch in result.mismatches:
+            out.write(f"  {mismatch}")
+    citations.write(out, reg)
+    return 0
+
+
+_STUDY_COLUMNS = [
+    Column("outcome", "Outcome"),
+    Column("name", "Name"),
+    Column("indication", "Indication"),
+    Column("responders", "Responders", align="right"),
+    Column("n", "N", align="right"),
+    Column("estimate", "Estimate %", align="right"),
+    Column("interval", "95% CI %"),
+    Column("weight", "Weight %", align="right"),
+    Column("note", "Note"),
+    Column("cited", "Cited"),
+]
+
+
+def _pooled_outcomes(reg: Registry, args: argparse.Namespace) -> tuple[list[Outcome], list[str]]:
+    """The outcomes in scope that give counts, and why the others were left out."""
+    from cartlandscape.stats import InsufficientDataError, counts
+
+    found = reg.outcomes_for(
+        endpoint=args.endpoint,
+        therapy=args.therapy,
+        target=args.target,
+        indication=args.indication,
+    )
+    usable, left_out = [], []
+    for outcome in found:
+        try:
+            counts(outcome)
+        except InsufficientDataError as exc:
+            left_out.append(str(exc))
+        else:
+            usable.append(outcome)
+    return usable, left_out
+
+
+def pool(args: argparse.Namespace, out: Output) -> int:
+    """Pool the proportions of an endpoint across the outcomes that give their counts."""
+    import cartlandscape.pooling as pooling
+    from cartlandscape.vocabulary import parse_endpoint
+
+    reg = registry_for(args)
+    outcomes, left_out = _pooled_outcomes(reg, args)
+    label = parse_endpoint(args.endpoint).label
+    if not outcomes:
+        why = f" ({'; '.join(left_out)})" if left_out else ""
+        raise CommandError(f"no {label} outcome in scope gives the counts to pool{why}")
+    with _reported():
+        result = pooling.pool(outcomes, level=args.level, same_indication=args.same_indication)
+    citations = _Citations()
+    by_id = {o.id: o for o in outcomes}
+    level = f"{result.level * 100:g}%"
+    rows = [
+        {
+            "outcome": s.outcome,
+            "name": _label(reg, "therapy", by_id[s.outcome].therapy)
+            or _label(reg, "institution", by_id[s.outcome].institution),
+            "indication": _label(reg, "indication", by_id[s.outcome].indication),
+            "responders": s.responders,
+            "n": s.n,
+            "estimate": round(s.estimate, 1),
+            "interval": f"{s.low:.3g}–{s.high:.3g}",
+            "weight": round(100 * s.weight, 1),
+            "note": "; ".join(
+                filter(None, [s.note, "0.5 added to events and non-events" if s.corrected else ""])
+            ),
+            "cited": citations.cite(s.citations),
+        }
+        for s in result.weights
+    ]
+    if out.format == "json":
+        out.json({"pooled": result, "left_out": left_out})
+        return 0
+    if out.format == "csv":
+        _csv(out, result)
+        return 0
+    out.heading(
+        f"{label} pooled: {result.estimate:.3g} {result.unit} "
+        f"({level} CI {result.low:.3g}–{result.high:.3g} {result.unit})"
+    )
+    out.write(
+        f"{result.method}; k={result.k}, τ²={result.tau2:.3g}, I²={result.i2 * 100:.1f}%, "
+        f"Q={result.q:.3g}"
+    )
+    out.write()
+    out.heading("Studies")
+    columns = [Column(c.key, c.header.replace("95%", level), c.align) for c in _STUDY_COLUMNS]
+    out.table(columns, rows, indent="  ")
+    if left_out:
+        out.write()
+        out.heading("Left out (no counts to pool)")
+        for reason in left_out:
+            out.write(f"  {reason}")
+    citations.write(out, reg)
+    return 0
+
+
+_PLOT_HINT = 'plots need matplotlib: pip install "cartlandscape[plot]"'
+
+
+@contextlib.contextmanager
+def _plotting() -> Iterator[None]:
+    """Report a matplotlib that cannot be imported in one line."""
+    try:
+        yield
+    except ImportError as exc:
+        raise CommandError(f"{_PLOT_HINT} ({exc})") from None
+
+
+def plot(args: argparse.Namespace, out: Output) -> int:
+    """Draw a forest plot of an endpoint, or a timeline of approvals, into a PNG or SVG file."""
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is None:
+        raise CommandError(_PLOT_HINT)
+    import cartlandscape.compare as comparing
+    import cartlandscape.plots as plots
+
+    if not args.output.lower().endswith((".png", ".svg")):
+        raise UsageError(f"save a plot as .png or .svg, not {args.output!r}")
+    reg = registry_for(args)
+    with _reported(), _plotting():
+        if args.chart == "timeline":
+            agencies = [args.agency] if args.agency else None
+            written = plots.timeline_plot(reg, args.output, agencies=agencies)
+        else:
+            if args.endpoint is None:
+                raise UsageError("a forest plot needs --endpoint")
+            if len(args.therapies) == 1:
+                raise UsageError("a forest plot compares two or more therapies (or ranks all)")
+            result: Any
+            if args.therapies:
+                result = comparing.compare(
+                    reg,
+                    args.therapies,
+                    endpoint=args.endpoint,
+                    indication=args.indication,
+                    allow_mismatch=args.allow_mismatch,
+                )
+            else:
+                result = comparing.rank(
+                    reg,
+                    endpoint=args.endpoint,
+                    indication=args.indication,
+                    allow_mismatch=args.allow_mismatch,
+                )
+            if not result.rows:
+                raise CommandError(f"no {result.endpoint.label} outcome to plot")
+            written = plots.forest_plot(result, args.output)
+    print(f"wrote {written}", file=sys.stderr)
+    return 0
