@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from statsmodels.stats.meta_analysis import combine_effects
 
 from cartlandscape.compare import ComparisonError
-from cartlandscape.models import Outcome
+from cartlandscape.models import Outcome, Study
 from cartlandscape.pooling import CONTINUITY_CORRECTION, METHOD, pool
 from cartlandscape.stats import InsufficientDataError
 
@@ -172,6 +172,17 @@ def test_mixed_indications_are_refused_only_if_asked() -> None:
     assert pool(found).k == 2
     with pytest.raises(ComparisonError, match="indications differ"):
         pool(found, same_indication=True)
+
+
+def test_two_reports_of_one_study_are_not_pooled() -> None:
+    """An interim and a final report of the same trial of one therapy are refused; the same
+    trial name under two therapies, or outcomes without a study, are pooled."""
+    interim = study("interim", 30, 40, study=Study(name="TRIAL-1"))
+    final = study("final", 33, 45, study=Study(name="Trial 1"))
+    with pytest.raises(ComparisonError, match="count its patients twice: interim, final"):
+        pool([interim, final])
+    other = study("other", 20, 30, therapy="b-cel", study=Study(name="TRIAL-1"))
+    assert pool([interim, other, study("plain", 5, 10)]).k == 3
 
 
 def test_unpoolable_input_is_refused_clearly() -> None:

@@ -37,6 +37,7 @@ __all__ = ["PLOT_HINT", "forest_plot", "timeline_plot"]
 PLOT_HINT: Final = "plots need matplotlib: python -m pip install 'cartlandscape[plot]'"
 _FORMATS: Final = (".png", ".svg")
 _WRAP: Final = 130
+_LABEL_WIDTH: Final = 34
 
 
 def _figure(width: float, height: float) -> Any:
@@ -92,17 +93,22 @@ def _row_label(row: Row) -> str:
     label = row.name
     if study is not None and (study.name or study.registry_id):
         label += f" ({study.name or study.registry_id})"
-    return label
+    return "\n".join(textwrap.wrap(label, _LABEL_WIDTH)) or label
 
 
 def _pooled(
-    rows: Sequence[Row], cis: Sequence[ProportionCI | None], wanted: bool | None, level: float
+    result: Comparison | Table,
+    cis: Sequence[ProportionCI | None],
+    wanted: bool | None,
+    level: float,
 ) -> tuple[PooledEstimate | None, str]:
     if wanted is False:
         return None, ""
-    usable = [r.outcome for r, ci in zip(rows, cis, strict=True) if ci is not None]
+    usable = [r.outcome for r, ci in zip(result.rows, cis, strict=True) if ci is not None]
     if wanted is None and len(usable) < 2:
         return None, ""
+    if wanted is None and result.mismatches:
+        return None, "No pooled estimate: the rows were compared despite their differences."
     try:
         return pool(usable, level=level), ""
     except (ComparisonError, InsufficientDataError) as exc:
@@ -125,7 +131,8 @@ def forest_plot(
     A row with ``n`` gets the interval of *method* (see :func:`cartlandscape.stats.
     proportion_ci`); a row without one is drawn as the source gave it (a point, a range, or an
     arrow for a bound), with no interval.  ``pooled=None`` adds the DerSimonian–Laird pooled
-    estimate (a diamond) when two or more rows have counts and agree, ``True`` requires it,
+    estimate (a diamond) when two or more rows have counts and the result has no mismatch,
+    ``True`` requires it (errors from :func:`cartlandscape.pooling.pool` are raised),
     ``False`` leaves it out.  Returns the path written (``.png`` or ``.svg``).
 
     >>> import tempfile, pathlib
@@ -157,9 +164,9 @@ def forest_plot(
             )
         except InsufficientDataError:
             cis.append(None)
-    estimate, why_not = _pooled(rows, cis, pooled if proportion else False, level)
-    fig = _figure(9.0, 1.6 + 0.45 * (len(rows) + (2 if estimate else 0)))
-    ax = fig.add_axes((0.3, 0.3, 0.5, 0.6))
+    estimate, why_not = _pooled(result, cis, pooled if proportion else False, level)
+    fig = _figure(9.5, 1.6 + 0.5 * (len(rows) + (2 if estimate else 0)))
+    ax = fig.add_axes((0.3, 0.3, 0.48, 0.6))
     y_of = list(range(len(rows), 0, -1))
     labels = []
     for y, row, ci in zip(y_of, rows, cis, strict=True):
@@ -220,7 +227,8 @@ def forest_plot(
     unit = result.unit
     ax.set_xlabel(f"{endpoint.label} ({unit})")
     if proportion:
-        ax.set_xlim(0, 100)
+        ax.set_xlim(-2, 102)
+        ax.set_xticks(range(0, 101, 20))
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     scope = "".join(
@@ -238,7 +246,9 @@ def forest_plot(
             "without n are drawn as reported (circle: exact, hollow: approximate, bar: range, "
             "arrow: bound)."
         )
-    notes.extend(ci.note for ci in cis if ci is not None and ci.note)
+    derived = [ci.note.removeprefix("responders derived from ") for ci in cis if ci and ci.note]
+    if derived:
+        notes.append("Responders derived from the percentage and n: " + "; ".join(derived) + ".")
     if estimate is not None:
         notes.append(
             f"Diamond: {estimate.method}, k={estimate.k}, τ²={estimate.tau2:.3g}"
@@ -257,7 +267,7 @@ def forest_plot(
     lines = _footnote(fig, notes)
     height = fig.get_figheight()
     bottom = min(0.6, (0.55 + 0.13 * lines) / height)
-    ax.set_position((0.3, bottom, 0.5, max(0.1, 1 - bottom - 0.5 / height)))
+    ax.set_position((0.3, bottom, 0.48, max(0.1, 1 - bottom - 0.5 / height)))
     return _save(fig, target)
 
 

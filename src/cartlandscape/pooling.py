@@ -28,11 +28,13 @@ ORR 70.2 percent (95% CI 47.5–86 percent; DerSimonian–Laird random effects o
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Final
 
 import attrs
 
+from cartlandscape._registry import normalize
 from cartlandscape.compare import FIELDS, ComparisonError, mismatches
 from cartlandscape.models import Citation, Outcome
 from cartlandscape.stats import InsufficientDataError, counts, normal_quantile
@@ -122,6 +124,28 @@ def _logit(responders: int, n: int) -> tuple[float, float, bool]:
     return math.log(events / others), 1 / events + 1 / others, corrected
 
 
+def _check_distinct_studies(outcomes: Iterable[Outcome]) -> None:
+    """Refuse two outcomes of one study (same therapy or institution, same study).
+
+    Several reports of one trial (an interim and a final analysis, a paper and a label) would
+    count its patients more than once.  Outcomes without a named study are not checked.
+    """
+    by_study: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for outcome in outcomes:
+        study = outcome.study
+        if study is None or not (study.registry_id or study.name):
+            continue
+        name = study.registry_id or normalize(study.name or "")
+        by_study[(outcome.therapy or outcome.institution or "", name)].append(outcome.id)
+    repeated = [ids for ids in by_study.values() if len(ids) > 1]
+    if repeated:
+        groups = "; ".join(", ".join(ids) for ids in repeated)
+        raise ComparisonError(
+            f"outcomes that report the same study would count its patients twice: {groups}. "
+            "Choose one report of each study"
+        )
+
+
 def pool(
     outcomes: Iterable[Outcome],
     *,
@@ -133,7 +157,8 @@ def pool(
     Every outcome needs ``n`` and a responder count or a point percentage (see
     :func:`cartlandscape.stats.counts`).  Raises
     :class:`~cartlandscape.compare.ComparisonError` when the outcomes differ in endpoint, time
-    point, grading scale, grade or unit — or in indication, with ``same_indication=True`` — and
+    point, grading scale, grade or unit — or in indication, with ``same_indication=True`` — or
+    when two of them report the same study of one therapy (its patients would count twice), and
     :class:`~cartlandscape.stats.InsufficientDataError` when one lacks the counts.
 
     A single study gives its own logit interval, with ``τ² = 0``.
@@ -157,6 +182,7 @@ def pool(
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
         raise ComparisonError(f"outcome(s) given more than once: {', '.join(repeated)}")
+    _check_distinct_studies(found)
     fields = FIELDS if same_indication else tuple(f for f in FIELDS if f != "indication")
     differ = mismatches(found, fields=fields)
     if differ:

@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import cartlandscape
+from cartlandscape import (
+    Event,
+    Institution,
+    Milestone,
+    Period,
+    Policy,
+    Registry,
+    Statement,
+    Therapy,
+)
+from cartlandscape.dates import PartialDate
+from cartlandscape.summary import format_profile, format_summary, profile, summarize
+
+from .test_compare import CITE, landscape, outcome
+
+
+def approval(agency: str, date: str | None, indication: str = "mm", **fields: Any) -> Milestone:
+    fields.setdefault("type", "approval")
+    return Milestone(agency=agency, date=date, indication=indication, citations=CITE, **fields)
+
+
+def product(ident: str, targets: tuple[str, ...], *milestones: Milestone, **fields: Any) -> Therapy:
+    return Therapy(
+        id=ident,
+        name=ident.title(),
+        targets=targets,
+        milestones=milestones,
+        citations=CITE,
+        **fields,
+    )
+
+
+def approvals_landscape() -> Registry:
+    return landscape(
+        product("cilta", ("bcma",), approval("FDA", "2022-02-28"), approval("NMPA", "2024-08")),
+        product("eque", ("bcma",), approval("NMPA", "2023-06-30")),
+        product(
+            "tisa",
+            ("cd19",),
+            approval("FDA", "2017-08-30", "b-all"),
+            approval("FDA", "2018-05", "mm", type="label-expansion"),
+        ),
+        product("nk-x", ("cd19",), approval("NMPA", None, "b-all"), modality="car-nk"),
+        product("candidate", ("bcma",), approval("FDA", "2020", type="ind-clearance")),
+        Institution(
+            id="fahzu",
+            name="Zhejiang Hospital",
+            type="hospital",
+            city="Hangzhou",
+            aliases=("FAHZU",),
+            citations=CITE,
+        ),
+        Institution(id="maker", name="Maker Bio", type="company", citations=CITE),
+        outcome("h-cr", None, institution="fahzu", endpoint="cr", value="92 percent", n=25),
+        outcome("h-orr", "a-cel", institution="fahzu", value="80 percent"),
+        Statement(
+            id="h-beds",
+            subject="institution:fahzu",
+            metric="CAR-T beds",
+            value="40 patient",
+            citations=CITE,
+        ),
+        Policy(
+            id="pay",
+            name="Payment pilot",
+            type="payment",
+            country="CN",
+            region="Zhejiang",
+            period=Period(start="2024", end="2025"),
+            citations=CITE,
+        ),
+        Statement(
+            id="pay-cap", subject="policy:pay", metric="cap", value="500000 CNY", citations=CITE
+        ),
+        Event(
+            id="meet",
+            name="Cell therapy meeting",
+            type="workshop",
+            hosts=("fahzu",),
+            citations=CITE,
+        ),
+    )
+
+
+def test_groups_count_approved_products_with_earliest_approval() -> None:
+    """Each grouping lists the approved products and the date of its earliest approval."""
+    s = summarize(approvals_landscape())
+    targets = {g.key: (g.count, str(g.first), g.therapies) for g in s.targets}
+    assert targets == {
+        "BCMA": (2, "2022-02-28", ("Cilta", "Eque")),
+        "CD19": (2, "2017-08-30", ("Nk-X", "Tisa")),
+    }
+    assert [g.key for g in s.targets] == ["CD19", "BCMA"]  # equal counts: the earlier first
+    indications = {g.key: (g.count, str(g.first)) for g in s.indications}
+    assert indications == {"Myeloma": (3, "2018-05"), "B-ALL": (2, "2017-08-30")}
+    assert {g.key: g.count for g in s.modalities} == {"car-t": 3, "car-nk": 1}
+    agencies = {g.key: (g.count, str(g.first)) for g in s.agencies}
+    assert agencies == {"FDA": (2, "2017-08-30"), "NMPA": (3, "2023-06-30")}
+    assert [(g.key, g.therapies) for g in s.years] == [
+        ("2017", ("Tisa",)),
+        ("2022", ("Cilta",)),
+        ("2023", ("Eque",)),
+        ("undated", ("Nk-X",)),
+    ]
+    assert s.by_target == {"BCMA": 2, "CD19": 2}
+
+
+def test_timeline_lists_every_approval_in_time_order() -> None:
+    """Every approval milestone (expansions too, not IND clearances) is listed, oldest first."""
+    timeline = summarize(approvals_landscape()).timeline
+    assert [(str(e.date), e.agency, e.type.value, e.name) for e in timeline] == [
+        ("2017-08-30", "FDA", "approval", "Tisa"),
+        ("2018-05", "FDA", "label-expansion", "Tisa"),
+        ("2022-02-28", "FDA", "approval", "Cilta"),
+        ("2023-06-30", "NMPA", "approval", "Eque"),
+        ("2024-08", "NMPA", "approval", "Cilta"),
+        ("None", "NMPA", "approval", "Nk-X"),
+    ]
+    assert all(e.citations == CITE for e in timeline)
+
+
+def test_institutions_and_policies_are_listed_with_counts() -> None:
+    """Institutions carry their outcome and statement counts; policies their period."""
+    s = summarize(approvals_landscape())
+    hospital = next(i for i in s.institutions if i.id == "fahzu")
+    assert (hospital.type, hospital.outcomes, hospital.statements) == ("hospital", 2, 1)
+    (policy,) = s.policy_details
+    assert (policy.name, policy.period, policy.statements) == ("Payment pilot", "2024 to 2025", 1)
+    assert s.policies == ("Payment pilot",)
+
+
+def test_format_summary_prints_every_section() -> None:
+    """The text has the approvals, the groups with 'since', the timeline and the policies."""
+    text = format_summary(summarize(approvals_landscape()))
+    for expected in [
+        "  FDA   2017-08-30  Tisa  [CD19]  B-ALL",
+        "  CD19: 2 (since 2017-08-30) — Nk-X, Tisa",
+        "  undated: 1 (no dated approval) — Nk-X",
+        "  2018-05     FDA   label-expansion      Tisa  Myeloma",
+        "  hospital           Zhejiang Hospital (Hangzhou) — 2 outcomes",
+        "  Payment pilot (payment, Zhejiang, 2024 to 2025)",
+    ]:
+        assert expected in text
+
+
+@given(st.randoms(use_true_random=False))
+def test_summary_does_not_depend_on_record_order(random: Any) -> None:
+    """Shuffling the records gives an equal summary."""
+    records = list(approvals_landscape().records())
+    shuffled = records[:]
+    random.shuffle(shuffled)
+    assert summarize(Registry(shuffled)) == summarize(Registry(records))
+
+
+@given(st.lists(st.sampled_from(["FDA", "NMPA", "EMA"]), min_size=1, max_size=4), st.randoms())
+def test_groups_do_not_depend_on_milestone_order(agencies: list[str], random: Any) -> None:
+    """Shuffling a therapy's milestones leaves its groups, years and timeline unchanged."""
+    milestones = [approval(a, f"{2018 + i}-0{1 + i}") for i, a in enumerate(agencies)]
+    shuffled = milestones[:]
+    random.shuffle(shuffled)
+    one = summarize(landscape(product("x", ("bcma",), *milestones)))
+    two = summarize(landscape(product("x", ("bcma",), *shuffled)))
+    assert one == two
+    assert one.years[0].key == "2018"
+
+
+def test_profile_reports_what_a_hospital_reported_with_citations() -> None:
+    """profile() looks an institution up by alias and lists its outcomes and statements."""
+    found = profile(approvals_landscape(), "FAHZU")
+    assert [r.id for r in found.outcomes] == ["h-cr", "h-orr"]
+    assert all(r.citations == CITE for r in found.outcomes)
+    assert [s.id for s in found.statements] == ["h-beds"]
+    assert found.events == ("Cell therapy meeting",)
+    text = format_profile(found)
+    assert "Zhejiang Hospital (hospital, Hangzhou)" in text
+    assert "CR: 92 percent, n=25 [src:table 2]" in text
+    assert "CAR-T beds: 40 patient [src:table 2]" in text
+
+
+def test_profile_of_unknown_institution_is_a_lookup_error() -> None:
+    """An unknown name raises LookupError with close matches."""
+    with pytest.raises(LookupError, match="close matches: fahzu"):
+        profile(approvals_landscape(), "FAHZ")
+
+
+def test_bundled_summary_has_dated_groups() -> None:
+    """The bundled data summarize to groups whose first date is a date or None."""
+    s = summarize(cartlandscape.registry())
+    assert s.targets
+    assert all(g.first is None or isinstance(g.first, PartialDate) for g in s.targets)
+    assert "Approval timeline:" in format_summary(s)
