@@ -321,30 +321,51 @@ def test_summary_with_user_data_counts_the_user_records(
 
 
 def test_summary_lists_key_outcomes_and_all_adds_the_timeline(
-    capsys: pytest.CaptureFixture[str], trials: Path
+    capsys: pytest.CaptureFixture[str], user_file: Path, trials: Path
 ) -> None:
-    """The summary lists response rates as key outcomes; --all adds timeline and institutions."""
-    status, out, _ = _call(capsys, "summary", "--data", str(trials))
+    """Approved products' response rates are key outcomes; --all adds timeline and institutions."""
+    status, out, _ = _call(capsys, "summary", "--data", str(user_file), "--data", str(trials))
     assert status == 0
-    key = out.split("\nKey outcomes (response rates)\n")[1].split("\n\n")[0]
-    alpha = next(line for line in key.splitlines() if "alpha-orr" in line)
-    assert alpha.split()[:3] == ["ORR", "80", "percent"]
+    key = out.split("\nKey outcomes of approved products (percent, as reported)\n")[1]
+    row = next(line for line in key.splitlines() if "Testacabtagene autoleucel" in line)
+    assert row.split()[2:4] == ["Testoma", "81.5"]
+    assert "Alpha-cel" not in key  # not approved
     assert "Approval timeline" not in out
-    status, out, _ = _call(capsys, "summary", "--all")
+    status, out, _ = _call(capsys, "summary", "--all", "--data", str(user_file))
     assert status == 0
-    assert "\nApproval timeline\n" in out
+    timeline = out.split("\nApproval timeline\n")[1].split("\n\n")[0]
+    row = next(line for line in timeline.splitlines() if "Testacabtagene" in line)
+    assert row.split() == [
+        "2024-05-01",
+        "FDA",
+        "approval",
+        "Testacabtagene",
+        "autoleucel",
+        "Testoma",
+    ]
     assert "\nInstitutions\n" in out
 
 
-def test_summary_json_lists_key_outcomes_in_data_file_form(
-    capsys: pytest.CaptureFixture[str], trials: Path
+def test_summary_json_gives_key_outcomes_with_their_outcome_ids(
+    capsys: pytest.CaptureFixture[str], user_file: Path
 ) -> None:
-    """summary --format json adds key_outcomes, each an outcome record as in data files."""
-    status, out, _ = _call(capsys, "summary", "--format", "json", "--data", str(trials))
+    """summary --format json lists each key outcome's span of values and outcome ids."""
+    status, out, _ = _call(capsys, "summary", "--format", "json", "--data", str(user_file))
     assert status == 0
-    found = {o["id"]: o for o in json.loads(out)["key_outcomes"]}
-    assert found["alpha-orr"]["value"] == "80 percent"
-    assert found["alpha-orr"]["n"] == 40
+    found = [
+        k for k in json.loads(out)["key_outcomes"] if k["therapy"] == "testacabtagene-autoleucel"
+    ]
+    assert found == [
+        {
+            "therapy": "testacabtagene-autoleucel",
+            "indication": "testoma",
+            "endpoint": "orr",
+            "low": 81.5,
+            "high": 81.5,
+            "outcomes": ["testa-cel-orr"],
+            "unit": "percent",
+        }
+    ]
 
 
 # -- show -------------------------------------------------------------------------------------

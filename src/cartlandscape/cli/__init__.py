@@ -2,30 +2,38 @@
 
 Commands (``cartlandscape COMMAND --help`` shows each one's options and examples)::
 
-    summary                      the landscape at a glance
+    summary                      the landscape at a glance (--all adds timeline, institutions)
     show NAME                    one record, by any name, with related records and citations
     search TEXT                  records whose names contain TEXT
+    compare [THERAPY...]         therapies side by side on an endpoint; none: rank every outcome
+    pool                         pool a proportion endpoint across studies
+    plot forest|timeline -o F    a forest plot or an approvals timeline, as PNG or SVG
     export                       records as JSON (the data-file shape) or CSV
     validate PATH...             check data files, for CI pipelines
 
 Every command takes ``--data PATH`` (repeatable), which merges your data files or folders
 with the bundled data, and ``--format`` where its output is a table.
 
-Exit status: 0 when the command did its job, 1 for a problem with the data, an unknown name,
-a search without matches or a file that cannot be written (one message on stderr, never a
-traceback), 2 for wrong arguments.
+Exit status: 0 when the command did its job; 1 for a problem with the data, an unknown name,
+a search or comparison without matches, outcomes that cannot be compared or pooled, a missing
+matplotlib, or a file that cannot be written (one message on stderr, never a traceback); 2 for
+wrong arguments.
 
 Output
 ------
 Tables are aligned for a terminal; on a terminal headings are bold (unless ``NO_COLOR`` is
 set) and wide columns wrap to its width, while piped output is plain and never wrapped.
 
-JSON output is stable: UTF-8, indented by two spaces, keys sorted, records in the data-file
-form (the shape :func:`cartlandscape.load` reads), values and dates in their text form
-(``"79 to 89 percent"``, ``"2023-11"``), absent values as null.
+JSON output is stable: UTF-8, indented by two spaces, keys sorted, made JSON data by
+:func:`cartlandscape.export.plain` -- records in the data-file form (the shape
+:func:`cartlandscape.load` reads), values and dates in their text form (``"79 to 89
+percent"``, ``"2023-11"``), results as objects of their fields, absent values as null.
 
 ``summary --format json``
-    The fields of :class:`cartlandscape.summary.Summary` as an object.
+    The fields of :class:`cartlandscape.summary.Summary`, and ``key_outcomes``: for each
+    approved product, indication and response endpoint, ``{"therapy", "indication",
+    "endpoint", "low", "high", "unit", "outcomes"}`` (the span of values reported, in percent,
+    and the outcome ids).
 ``show NAME --format json``
     ``{"kind", "id", "label", "file", "record", "references", "referenced_by",
     "citations"}``: ``record`` in its data-file form; ``references`` the records it names and
@@ -37,13 +45,23 @@ form (the shape :func:`cartlandscape.load` reads), values and dates in their tex
     outcomes and statements shown with it, numbered as in the table form.
 ``search TEXT --format json``
     A list of ``{"kind", "id", "label"}``, in registry kind order, then by id.
+``compare --format json``
+    A :class:`cartlandscape.compare.Comparison` (with its ``differences``), or without
+    therapies a :class:`cartlandscape.compare.Table` (with ``positions``).
+``pool --format json``
+    ``{"pooled": PooledEstimate, "left_out": [reasons]}``: the
+    :class:`cartlandscape.pooling.PooledEstimate` of the outcomes that give counts, and why
+    each other outcome in scope was left out.
 ``export --format json``
     ``{"meta": {"release", "as_of"}, "<kind>": [records...], ...}``, records sorted by id;
     without ``--kind`` every kind is written, so the file is a complete dataset that
     ``cartlandscape.load(path, bundled=False)`` reads back.
 ``validate --format json``
-    ``{"ok": bool, "counts": {kind: n}, "problems": [{"file", "line", "column", "kind",
+    ``{"ok": bool, "counts": {collection: n}, "problems": [{"file", "line", "column", "kind",
     "record", "field", "message"}]}``.
+
+CSV (``search``, ``compare``, ``pool``, ``export``) has a header line; ``compare``, ``pool``
+and ``export`` write the columns of :func:`cartlandscape.export.rows`.
 """
 
 from __future__ import annotations

@@ -1,42 +1,120 @@
 """``cartlandscape summary``: :func:`cartlandscape.summary.summarize` laid out as tables.
 
-The table form shows the approved products, the groupings of approved products (by target,
-indication, modality, agency and year), the key outcomes (response rates) and the policies;
-``--all`` adds the approval timeline and the institutions.  ``--format json`` writes every part.
+The table form shows the approved products with their first approvals, the approved products
+grouped by target, indication and year (with one line each for modalities and agencies), the
+key outcomes of the approved products, and the policies; ``--all`` adds the approval timeline
+and the institutions.  ``--format json`` writes every part of the summary, and the key
+outcomes as ``key_outcomes`` (see :class:`KeyOutcome`).
 """
 
 from __future__ import annotations
 
 import argparse
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
+
+import attrs
 
 from cartlandscape._registry import Registry
 from cartlandscape.cli._common import registry_for
 from cartlandscape.cli._output import Output
-from cartlandscape.models import Outcome
 from cartlandscape.summary import Group, Summary
-from cartlandscape.tables import Column
+from cartlandscape.tables import Column, cell_text
 from cartlandscape.vocabulary import Endpoint
 
-__all__ = ["KEY_ENDPOINTS", "key_outcomes", "summary"]
+__all__ = ["KEY_ENDPOINTS", "KeyOutcome", "key_outcomes", "summary"]
 
-#: The endpoints the summary lists as key outcomes: response rates, best first.
-KEY_ENDPOINTS = (
-    Endpoint.ORR,
-    Endpoint.CR,
-    Endpoint.CR_CRI,
-    Endpoint.SCR_CR,
-    Endpoint.VGPR_OR_BETTER,
-    Endpoint.MRD_NEGATIVITY,
-)
-_GROUPS = (
-    ("targets", "Target"),
-    ("indications", "Indication"),
-    ("modalities", "Modality"),
-    ("agencies", "Agency"),
-    ("years", "Year"),
-)
+#: The endpoints of the key outcomes: the overall and the complete response rates.
+KEY_ENDPOINTS = (Endpoint.ORR, Endpoint.CR, Endpoint.CR_CRI, Endpoint.SCR_CR)
+
+
+@attrs.frozen
+class KeyOutcome:
+    """What the sources report for one endpoint of an approved product in one indication.
+
+    ``low`` and ``high`` (in percent) span every value reported; ``outcomes`` are the ids of
+    the outcome records, each with its own source.
+    """
+
+    therapy: str
+    indication: str | None
+    endpoint: Endpoint
+    low: float
+    high: float
+    outcomes: tuple[str, ...]
+    unit: str = "percent"
+
+    def describe(self) -> str:
+        """The span of values, with the number of reports when there are several."""
+        span = cell_text(self.low)
+        if self.high != self.low:
+            span += f"–{cell_text(self.high)}"
+        reports = f" ({len(self.outcomes)} reports)" if len(self.outcomes) > 1 else ""
+        label = "" if self.endpoint in (Endpoint.ORR, Endpoint.CR) else f"{self.endpoint.label} "
+        return f"{label}{span}{reports}"
+
+
+def key_outcomes(reg: Registry) -> list[KeyOutcome]:
+    """The key outcomes of the approved products, by product, indication and endpoint."""
+    found: dict[tuple[str, str | None, Endpoint], list[tuple[float, str]]] = defaultdict(list)
+    for outcome in reg.outcomes:
+        therapy = reg.therapies.get(outcome.therapy) if outcome.therapy else None
+        if therapy is None or not therapy.is_approved or outcome.endpoint not in KEY_ENDPOINTS:
+            continue
+        key = (therapy.id, outcome.indication, outcome.endpoint)
+        for magnitude in outcome.value.to("percent").magnitudes():
+            found[key].append((magnitude, outcome.id))
+    rows = [
+        KeyOutcome(
+            therapy=therapy,
+            indication=indication,
+            endpoint=endpoint,
+            low=min(m for m, _ in values),
+            high=max(m for m, _ in values),
+            outcomes=tuple(sorted({i for _, i in values})),
+        )
+        for (therapy, indication, endpoint), values in found.items()
+    ]
+    rows.sort(key=lambda k: (k.therapy, k.indication or "", KEY_ENDPOINTS.index(k.endpoint)))
+    return rows
+
+
+def _name(reg: Registry, kind: str, ident: str | None) -> str | None:
+    record = reg.get(kind, ident) if ident else None
+    return record.label if record is not None else ident
+
+
+def _write_key_outcomes(out: Output, reg: Registry) -> None:
+    cells: dict[tuple[str, str | None], dict[str, list[str]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for key in key_outcomes(reg):
+        column = "orr" if key.endpoint is Endpoint.ORR else "cr"
+        cells[(key.therapy, key.indication)][column].append(key.describe())
+    out.write()
+    out.heading("Key outcomes of approved products (percent, as reported)")
+    if not cells:
+        out.write("  none")
+        return
+    rows = [
+        {
+            "name": _name(reg, "therapy", therapy),
+            "indication": _name(reg, "indication", indication),
+            "orr": "; ".join(found["orr"]),
+            "cr": "; ".join(found["cr"]),
+        }
+        for (therapy, indication), found in cells.items()
+    ]
+    rows.sort(key=lambda r: (str(r["name"]), str(r["indication"])))
+    columns = [
+        Column("name", "Product"),
+        Column("indication", "Indication"),
+        Column("orr", "ORR"),
+        Column("cr", "Complete response"),
+    ]
+    out.table(columns, rows, indent="  ")
+    out.write("  Each source is listed by 'cartlandscape show PRODUCT'; 'cartlandscape compare")
+    out.write("  --endpoint ORR' ranks the values, 'cartlandscape pool' pools them.")
 
 
 def _groups(out: Output, title: str, key: str, groups: Sequence[Group]) -> None:
@@ -57,153 +135,94 @@ def _groups(out: Output, title: str, key: str, groups: Sequence[Group]) -> None:
     out.table(columns, rows, indent="  ")
 
 
-def key_outcomes(reg: Registry) -> list[Outcome]:
-    """The outcomes of :data:`KEY_ENDPOINTS`, by endpoint, then highest value first."""
-    found = [o for o in reg.outcomes if o.endpoint in KEY_ENDPOINTS]
-    found.sort(key=lambda o: (KEY_ENDPOINTS.index(o.endpoint), -o.value.interval()[0], o.id))
-    return found
+def _counts(groups: Sequence[Group]) -> str:
+    return ", ".join(
+        f"{g.key} {g.count}" + (f" (since {g.first})" if g.first else "") for g in groups
+    )
 
 
-def _key_outcomes(out: Output, reg: Registry) -> None:
-    found = key_outcomes(reg)
+def _table(out: Output, title: str, columns: list[Column], rows: list[dict[str, object]]) -> None:
     out.write()
-    out.heading("Key outcomes (response rates)")
-    if not found:
+    out.heading(title)
+    if rows:
+        out.table(columns, rows, indent="  ")
+    else:
         out.write("  none")
-        return
-    rows = []
-    for o in found:
-        who = (
-            reg.get("therapy", o.therapy)
-            if o.therapy
-            else reg.get("institution", o.institution or "")
-        )
-        where = reg.get("indication", o.indication) if o.indication else None
-        rows.append(
-            {
-                "endpoint": o.endpoint.label,
-                "value": o.value.describe(),
-                "n": o.n,
-                "name": who.label if who else None,
-                "indication": where.label if where else None,
-                "id": o.id,
-            }
-        )
-    columns = [
-        Column("endpoint", "Endpoint"),
-        Column("value", "Value"),
-        Column("n", "N", align="right"),
-        Column("name", "Therapy or institution"),
-        Column("indication", "Indication"),
-        Column("id", "Outcome"),
-    ]
-    out.table(columns, rows, indent="  ")
 
 
 def _write(out: Output, reg: Registry, result: Summary, everything: bool) -> None:
     out.heading(f"CAR-T landscape — cartlandscape data {result.version or '(no version)'}")
     out.write("Records: " + ", ".join(f"{n} {k}" for k, n in result.counts.items()))
+    _table(
+        out,
+        "Approved products (first approval per agency)",
+        [
+            Column("agency", "Agency"),
+            Column("date", "First approval"),
+            Column("name", "Product"),
+            Column("targets", "Targets"),
+            Column("indication", "Indication"),
+        ],
+        [attrs.asdict(r, recurse=False) for r in result.approvals],
+    )
     out.write()
-    out.heading("Approved products (first approval per agency)")
-    columns = [
-        Column("agency", "Agency"),
-        Column("date", "First approval"),
-        Column("name", "Product"),
-        Column("targets", "Targets"),
-        Column("indication", "Indication"),
-    ]
-    rows = [
-        {
-            "agency": r.agency,
-            "date": r.date,
-            "name": r.name,
-            "targets": r.targets,
-            "indication": r.indication,
-        }
-        for r in result.approvals
-    ]
-    if rows:
-        out.table(columns, rows, indent="  ")
-    else:
-        out.write("  none")
-    for name, key in _GROUPS:
-        title = (
-            f"Approved products by {'year of first approval' if name == 'years' else key.lower()}"
-        )
-        _groups(out, title, key, getattr(result, name))
-    _key_outcomes(out, reg)
-    out.write()
-    out.heading("Policies")
-    columns = [
-        Column("name", "Policy"),
-        Column("type", "Type"),
-        Column("where", "Where"),
-        Column("period", "Period"),
-        Column("statements", "Statements", align="right"),
-    ]
-    policies = [
-        {
-            "name": p.name,
-            "type": p.type,
-            "where": ", ".join(filter(None, [p.region, p.country])),
-            "period": p.period,
-            "statements": p.statements,
-        }
-        for p in result.policy_details
-    ]
-    if policies:
-        out.table(columns, policies, indent="  ")
-    else:
-        out.write("  none")
-    kinds = Counter(i.type for i in result.institutions)
+    out.write(f"By modality: {_counts(result.modalities) or 'none'}")
+    out.write(f"By agency: {_counts(result.agencies) or 'none'}")
+    _groups(out, "Approved products by target", "Target", result.targets)
+    _groups(out, "Approved products by indication", "Indication", result.indications)
+    _groups(out, "Approved products by year of first approval", "Year", result.years)
+    _write_key_outcomes(out, reg)
+    _table(
+        out,
+        "Policies",
+        [
+            Column("name", "Policy"),
+            Column("type", "Type"),
+            Column("where", "Where"),
+            Column("period", "Period"),
+            Column("statements", "Statements", align="right"),
+        ],
+        [
+            {**attrs.asdict(p), "where": ", ".join(filter(None, [p.region, p.country]))}
+            for p in result.policy_details
+        ],
+    )
     if not everything:
+        kinds = Counter(i.type for i in result.institutions).most_common()
         out.write()
         out.write(
             f"Institutions: {len(result.institutions)}"
-            + (" (" + ", ".join(f"{n} {k}" for k, n in kinds.most_common()) + ")" if kinds else "")
-            + "; 'cartlandscape summary --all' lists them and the approval timeline."
+            + (" (" + ", ".join(f"{n} {k}" for k, n in kinds) + ")" if kinds else "")
         )
+        out.write("'cartlandscape summary --all' adds the approval timeline and the institutions.")
         return
-    out.write()
-    out.heading("Approval timeline")
-    columns = [
-        Column("date", "Date"),
-        Column("agency", "Agency"),
-        Column("type", "Step"),
-        Column("name", "Product"),
-        Column("indication", "Indication"),
-    ]
-    timeline = [
-        {
-            "date": e.date,
-            "agency": e.agency,
-            "type": e.type.value,
-            "name": e.name,
-            "indication": e.indication,
-        }
-        for e in result.timeline
-    ]
-    out.table(columns, timeline, indent="  ")
-    out.write()
-    out.heading("Institutions")
-    columns = [
-        Column("name", "Institution"),
-        Column("type", "Type"),
-        Column("where", "Where"),
-        Column("outcomes", "Outcomes", align="right"),
-        Column("statements", "Statements", align="right"),
-    ]
-    institutions = [
-        {
-            "name": i.name,
-            "type": i.type,
-            "where": ", ".join(filter(None, [i.city, i.country])),
-            "outcomes": i.outcomes,
-            "statements": i.statements,
-        }
-        for i in result.institutions
-    ]
-    out.table(columns, institutions, indent="  ")
+    _table(
+        out,
+        "Approval timeline",
+        [
+            Column("date", "Date"),
+            Column("agency", "Agency"),
+            Column("type", "Step"),
+            Column("name", "Product"),
+            Column("indication", "Indication"),
+        ],
+        [{**attrs.asdict(e, recurse=False), "type": e.type.value} for e in result.timeline],
+    )
+    _table(
+        out,
+        "Institutions",
+        [
+            Column("name", "Institution"),
+            Column("type", "Type"),
+            Column("where", "Where"),
+            Column("outcomes", "Outcomes", align="right"),
+            Column("statements", "Statements", align="right"),
+        ],
+        [
+            {**attrs.asdict(i), "where": ", ".join(filter(None, [i.city, i.country]))}
+            for i in result.institutions
+        ],
+    )
 
 
 def summary(args: argparse.Namespace, out: Output) -> int:
