@@ -371,3 +371,22 @@ def test_difference_finds_rows_by_outcome_id_or_therapy_name() -> None:
         result.difference("Alpha-cel", "b")
     with pytest.raises(ComparisonError, match="no row"):
         result.difference("x", "b")
+
+
+def test_differences_combine_with_a_users_pint_registry() -> None:
+    """With the user's own pint registry in use, a difference converts in that registry."""
+    import pint
+
+    from cartlandscape import units
+
+    mine = pint.UnitRegistry()
+    units.use_registry(mine)
+    try:
+        reg = landscape(
+            outcome("a", "a-cel", value="80 percent"), outcome("b", "b-cel", value="70 percent")
+        )
+        quantity = compare(reg, ["a-cel", "b-cel"], endpoint="orr").differences()[0].quantity
+        total = quantity + mine.Quantity(5, "percent")
+        assert total.to("percent").magnitude == pytest.approx(15)
+    finally:
+        units.use_registry(None)

@@ -343,7 +343,13 @@ class Difference:
         return self._quantity(self.high)
 
     def reversed(self) -> Difference:
-        """The difference ``second − first``."""
+        """The difference ``second − first``.
+
+        >>> d = Difference(first="a", second="b", low=5, high=float("inf"), unit="month",
+        ...                high_open=True)
+        >>> print(d.reversed())
+        b − a: at most −5 month
+        """
         return attrs.evolve(
             self,
             first=self.second,
@@ -355,7 +361,11 @@ class Difference:
         )
 
     def describe(self) -> str:
-        """Say the difference in words."""
+        """Say the difference in words.
+
+        >>> Difference(first="a", second="b", low=-2.5, high=7.5, unit=PERCENTAGE_POINT).describe()
+        '−2.5 to +7.5 percentage points'
+        """
         unit = "percentage points" if self.unit == PERCENTAGE_POINT else self.unit
         form = self.form
         if form == "unbounded":
@@ -448,6 +458,17 @@ class Comparison:
 
         Pairs whose values cannot be subtracted (a proportion and a time) are left out; the
         comparison lists them as a unit mismatch.
+
+        >>> from cartlandscape.models import Citation, Outcome
+        >>> cite = (Citation(source="s", locator="p. 4"),)
+        >>> rows = tuple(
+        ...     Row(outcome=Outcome(id=i, therapy=i, endpoint="cr", value=v, citations=cite),
+        ...         name=i, converted=parse_value(v))
+        ...     for i, v in [("a", "50 percent"), ("b", "40 percent"), ("c", "~45 percent")])
+        >>> c = Comparison(endpoint="cr", indication=None, timepoint=None, unit="percent",
+        ...                rows=rows)
+        >>> [d.describe() for d in c.differences()]
+        ['+10 percentage points', 'about +5 percentage points', 'about −5 percentage points']
         """
         found = []
         for i, first in enumerate(self.rows):
