@@ -607,7 +607,7 @@ def test_pool_gives_the_random_effects_estimate_and_leaves_out_outcomes_without_
     assert status == 0
     assert out.startswith("ORR pooled: 70.2 percent (95% CI 47.5–86 percent)\n")
     assert "k=2" in out.splitlines()[1]
-    assert "'beta-orr-b' gives no n" in out.split("\nLeft out (no counts to pool)\n")[1]
+    assert "'beta-orr-b' gives no n" in out.split("\nLeft out\n")[1]
     status, out, _ = _call(capsys, *argv, "--format", "json")
     data = json.loads(out)
     assert data["pooled"]["studies"] == ["alpha-orr", "beta-orr"]
@@ -685,6 +685,73 @@ def test_plot_arguments_that_do_not_fit_exit_2(
         status, _, err = _call(capsys, *argv)
         assert status == 2, argv
         assert "error:" in err
+
+
+#: A second, larger report of the alpha-cel study, and a name for the study of the first one.
+ALPHA_FINAL = textwrap.dedent(
+    """
+    [[outcome]]
+    id = "alpha-orr-final"
+    therapy = "alpha-cel"
+    indication = "testoma-a"
+    endpoint = "orr"
+    value = "77.8 percent"
+    n = 45
+    responders = 35
+    study = { name = "ALPHA-1" }
+    citations = [{ source = "alpha-beta-trials", locator = "table 5" }]
+
+    [[outcome]]
+    id = "alpha-orr"
+    therapy = "alpha-cel"
+    indication = "testoma-a"
+    endpoint = "orr"
+    value = "80 percent"
+    n = 40
+    responders = 32
+    study = { name = "ALPHA-1" }
+    citations = [{ source = "alpha-beta-trials", locator = "table 2" }]
+    override = true
+    """
+)
+
+
+def test_pool_refuses_two_reports_of_a_study_unless_one_per_study(
+    capsys: pytest.CaptureFixture[str], trials: Path, tmp_path: Path
+) -> None:
+    """Two reports of one study exit 1 naming --one-per-study, which keeps the larger report."""
+    final = tmp_path / "final.toml"
+    final.write_text(ALPHA_FINAL, encoding="utf-8")
+    argv = ["pool", "--endpoint", "ORR", "--therapy", "alpha-cel"]
+    argv += ["--data", str(trials), "--data", str(final)]
+    status, out, err = _call(capsys, *argv)
+    assert (status, out) == (1, "")
+    assert "same study" in err
+    assert "--one-per-study" in err
+    status, out, _ = _call(capsys, *argv, "--one-per-study", "--format", "json")
+    assert status == 0
+    data = json.loads(out)
+    assert data["pooled"]["studies"] == ["alpha-orr-final"]
+    assert data["left_out"] == [
+        "outcome 'alpha-orr' reports the same study as 'alpha-orr-final', kept for its larger n"
+    ]
+
+
+def test_pool_of_named_outcomes(capsys: pytest.CaptureFixture[str], trials: Path) -> None:
+    """--outcome pools exactly the outcomes named; one without n is an error, not left out."""
+    argv = ["pool", "--outcome", "alpha-orr", "--outcome", "beta-orr", "--data", str(trials)]
+    status, out, _ = _call(capsys, *argv, "--format", "csv")
+    assert status == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["row"] for r in rows] == ["study", "study", "pooled"]
+    status, out, err = _call(capsys, *argv, "--outcome", "beta-orr-b")
+    assert (status, out) == (1, "")
+    assert "'beta-orr-b' gives no n" in err
+    status, _, err = _call(capsys, *argv, "--target", "test-antigen")
+    assert status == 2
+    assert "leave out the filters" in err
+    status, _, err = _call(capsys, "pool", "--data", str(trials))
+    assert status == 2
 
 
 # -- export -----------------------------------------------------------------------------------

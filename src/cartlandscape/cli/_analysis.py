@@ -25,6 +25,7 @@ __all__ = ["compare", "plot", "pool"]
 _OPTIONS = (
     ("allow_mismatch=True", "--allow-mismatch"),
     ("(indication=, timepoint=)", "(--indication, --timepoint)"),
+    ("Choose one report of each study", "Choose one report of each study (--one-per-study)"),
 )
 
 
@@ -222,10 +223,42 @@ _STUDY_COLUMNS = [
 ]
 
 
+def _study(outcome: Outcome) -> tuple[str, str] | None:
+    """The study an outcome reports, as pooling tells studies apart (None if not named)."""
+    from cartlandscape._registry import normalize
+
+    study = outcome.study
+    if study is None or not (study.registry_id or study.name):
+        return None
+    who = outcome.therapy or outcome.institution or ""
+    return who, study.registry_id or normalize(study.name or "")
+
+
+def _one_per_study(outcomes: list[Outcome]) -> tuple[list[Outcome], list[str]]:
+    """Of the outcomes reporting one study, keep the one with the largest n (then the last id)."""
+    best: dict[tuple[str, str], Outcome] = {}
+    for outcome in outcomes:
+        key = _study(outcome)
+        if key is not None and (
+            key not in best or (outcome.n or 0, outcome.id) > (best[key].n or 0, best[key].id)
+        ):
+            best[key] = outcome
+    kept = [o for o in outcomes if (key := _study(o)) is None or best[key] is o]
+    dropped = [
+        f"outcome {o.id!r} reports the same study as {best[key].id!r}, kept for its larger n"
+        for o in outcomes
+        if (key := _study(o)) is not None and best[key] is not o
+    ]
+    return kept, dropped
+
+
 def _pooled_outcomes(reg: Registry, args: argparse.Namespace) -> tuple[list[Outcome], list[str]]:
-    """The outcomes in scope that give counts, and why the others were left out."""
+    """The outcomes to pool: those in scope that give counts; and why others were left out."""
     from cartlandscape.stats import InsufficientDataError, counts
 
+    if args.outcome:
+        # Given one by one: an outcome without counts is an error, not left out.
+        return [reg.outcomes[reg.lookup(name, "outcome").id] for name in args.outcome], []
     found = reg.outcomes_for(
         endpoint=args.endpoint,
         therapy=args.therapy,
@@ -240,6 +273,9 @@ def _pooled_outcomes(reg: Registry, args: argparse.Namespace) -> tuple[list[Outc
             left_out.append(str(exc))
         else:
             usable.append(outcome)
+    if args.one_per_study:
+        usable, dropped = _one_per_study(usable)
+        left_out.extend(dropped)
     return usable, left_out
 
 
@@ -248,9 +284,13 @@ def pool(args: argparse.Namespace, out: Output) -> int:
     import cartlandscape.pooling as pooling
     from cartlandscape.vocabulary import parse_endpoint
 
+    if args.outcome and (args.therapy or args.target or args.indication or args.one_per_study):
+        raise UsageError("--outcome names the outcomes to pool: leave out the filters")
+    if not args.outcome and args.endpoint is None:
+        raise UsageError("give --endpoint (with filters), or the outcomes with --outcome")
     reg = registry_for(args)
     outcomes, left_out = _pooled_outcomes(reg, args)
-    label = parse_endpoint(args.endpoint).label
+    label = parse_endpoint(args.endpoint or outcomes[0].endpoint).label
     if not outcomes:
         why = f" ({'; '.join(left_out)})" if left_out else ""
         raise CommandError(f"no {label} outcome in scope gives the counts to pool{why}")
@@ -297,7 +337,7 @@ def pool(args: argparse.Namespace, out: Output) -> int:
     out.table(columns, rows, indent="  ")
     if left_out:
         out.write()
-        out.heading("Left out (no counts to pool)")
+        out.heading("Left out")
         for reason in left_out:
             out.write(f"  {reason}")
     citations.write(out, reg)

@@ -201,16 +201,27 @@ def build_parser() -> argparse.ArgumentParser:
         "analysis:pool",
         "pool a proportion endpoint across studies (random effects, logit scale)",
         (
-            "cartlandscape pool --endpoint ORR --target CD19",
+            "cartlandscape pool --endpoint ORR --target CD19 --one-per-study",
             "cartlandscape pool --endpoint CR --indication 'multiple myeloma' --format json",
-            "cartlandscape pool --endpoint CR --therapy cilta-cel --level 0.9",
+            "cartlandscape pool --outcome ID --outcome ID2 --level 0.9",
         ),
     )
-    pool.add_argument("--endpoint", type=_endpoint, required=True, help=_ENDPOINT_HELP)
+    pool.add_argument("--endpoint", type=_endpoint, help=_ENDPOINT_HELP + " (required)")
     pool.add_argument("--therapy", help="only outcomes of this therapy")
     pool.add_argument("--target", help="only outcomes of therapies directed against this target")
     pool.add_argument(
         "--indication", help="only outcomes in this indication (sub-indications included)"
+    )
+    pool.add_argument(
+        "--outcome",
+        action="append",
+        metavar="ID",
+        help="pool exactly these outcomes, by id (repeatable; instead of --endpoint and filters)",
+    )
+    pool.add_argument(
+        "--one-per-study",
+        action="store_true",
+        help="of several reports of one study, keep the one with the largest n",
     )
     pool.add_argument("--level", type=_level, default=0.95, help="confidence level (default: 0.95)")
     pool.add_argument(
