@@ -38,7 +38,6 @@ a-orr − b-orr: +10 to +18 percentage points
 from __future__ import annotations
 
 import math
-import threading
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final
@@ -88,21 +87,10 @@ _UNITS: Final = {"dimensionless": ("percent", PERCENTAGE_POINT), "[time]": ("mon
 #: Endpoints that all measure complete response, under different disease criteria.
 _FAMILIES: Final = (frozenset({Endpoint.CR, Endpoint.CR_CRI, Endpoint.SCR_CR}),)
 _NOT_STATED: Final = "not stated"
-_lock = threading.Lock()
 
 
 class ComparisonError(ValueError):
     """Outcomes that cannot be compared as asked; the message says what differs or is missing."""
-
-
-def _percentage_point() -> str:
-    """Make sure the unit registry in use knows ``percentage_point`` and return the name."""
-    registry = units.get_registry()
-    if PERCENTAGE_POINT not in registry:
-        with _lock:
-            if PERCENTAGE_POINT not in registry:
-                registry.define(f"{PERCENTAGE_POINT} = 0.01")
-    return PERCENTAGE_POINT
 
 
 # -- what outcomes must agree on ---------------------------------------------------------------
@@ -315,8 +303,7 @@ class Difference:
         return "<" if self.high_open else "<="
 
     def _quantity(self, magnitude: float) -> pint.Quantity[Any]:
-        unit = _percentage_point() if self.unit == PERCENTAGE_POINT else self.unit
-        return units.get_registry().Quantity(magnitude, unit)
+        return units.quantity(magnitude, self.unit)
 
     @property
     def quantity(self) -> pint.Quantity[Any]:
