@@ -16,10 +16,15 @@ SCRIPTS = sorted((ROOT / "examples").glob("*.py"))
 #: Files a script writes in its working folder, and texts its output must contain.
 WRITES: dict[str, tuple[str, ...]] = {
     "load_own_data.py": ("my-data/hospital.toml",),
+    "plot_forest_and_timeline.py": ("bcma-orr-forest.png", "approvals-timeline.png"),
+    "summary_dataframe.py": ("approvals.csv",),
 }
 PRINTS: dict[str, tuple[str, ...]] = {
+    "compare_bcma.py": ("BCMA-directed products approved", "ORR in multiple myeloma", "sCR/CR"),
     "load_own_data.py": ("(exit status 0)", "(exit status 1)", "expected a whole number"),
+    "summary_dataframe.py": ("Approved products by target", "First approvals by year"),
 }
+PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def _run(script: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -48,6 +53,8 @@ def test_example_runs(script: Path, tmp_path: Path) -> None:
     assert "Warning" not in done.stderr, done.stderr
     for name in WRITES.get(script.name, ()):
         assert (tmp_path / name).is_file(), f"{script.name} did not write {name}"
+        if name.endswith(".png"):
+            assert (tmp_path / name).read_bytes().startswith(PNG), f"{name} is not a PNG"
     for text in PRINTS.get(script.name, ()):
         assert text in done.stdout, f"{script.name} did not print {text!r}:\n{done.stdout}"
     assert not list((ROOT / "examples").glob("*.png")), "an example wrote into examples/"
