@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -275,6 +276,26 @@ def test_every_command_help_has_examples(capsys: pytest.CaptureFixture[str], com
     assert "--data PATH" in out
 
 
+def test_every_help_example_parses() -> None:
+    """Each example in the help texts is a valid command line."""
+    import shlex
+
+    from cartlandscape.cli._parser import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    examples = [
+        line.split("#")[0]
+        for sub in [parser, *commands.choices.values()]
+        for line in (sub.epilog or "").splitlines()
+        if line.strip().startswith("cartlandscape ")
+    ]
+    assert len(examples) > 30
+    for example in examples:
+        args = parser.parse_args(shlex.split(example)[1:])
+        assert args.handler
+
+
 @pytest.mark.parametrize(
     "argv",
     [
@@ -526,7 +547,8 @@ def test_compare_two_therapies_shows_values_and_their_difference(
     table = out.split("\n\n")[0]
     assert "80 percent" in table
     assert "60 percent" in table
-    assert "Alpha-cel − Beta-cel: +20 percentage points  (alpha-orr − beta-orr)" in out
+    differences = out.split("\nDifferences between therapies\n")[1].split("\n\n")[0]
+    assert differences == "  Alpha-cel − Beta-cel: +20 percentage points  (alpha-orr − beta-orr)"
     assert "Alpha-cel and beta-cel trials — table 2" in out.split("\nCitations\n")[1]
 
 
@@ -584,14 +606,58 @@ def test_compare_without_therapies_ranks_every_outcome(
     assert [row[1] for row in rows] == ["Alpha-cel", "Beta-cel"]
 
 
+def test_compare_timepoint_matches_in_any_time_unit(
+    capsys: pytest.CaptureFixture[str], trials: Path, tmp_path: Path
+) -> None:
+    """--timepoint '1 year' selects the 12-month rates and leaves out the 24-month one."""
+    rates = tmp_path / "rates.toml"
+    rates.write_text(
+        "\n".join(
+            f"""
+            [[outcome]]
+            id = "{ident}"
+            therapy = "{therapy}"
+            indication = "testoma-a"
+            endpoint = "pfs-rate"
+            value = "{value} percent"
+            timepoint = "{months} month"
+            citations = [{{ source = "alpha-beta-trials", locator = "figure 2" }}]
+            """
+            for ident, therapy, value, months in [
+                ("alpha-pfs-12", "alpha-cel", 60, 12),
+                ("alpha-pfs-24", "alpha-cel", 45, 24),
+                ("beta-pfs-12", "beta-cel", 50, 12),
+            ]
+        ).replace("            ", ""),
+        encoding="utf-8",
+    )
+    argv = [
+        "compare",
+        "--endpoint",
+        "PFS rate",
+        "--timepoint",
+        "1 year",
+        "--indication",
+        "testoma-a",
+    ]
+    argv += ["--format", "json"]
+    status, out, err = _call(capsys, *argv, "--data", str(trials), "--data", str(rates))
+    assert status == 0, err
+    data = json.loads(out)
+    assert [row["outcome"]["id"] for row in data["rows"]] == ["alpha-pfs-12", "beta-pfs-12"]
+    assert data["positions"] == [1, 2]
+
+
 def test_compare_arguments_that_do_not_fit_exit_2(
     capsys: pytest.CaptureFixture[str], trials: Path
 ) -> None:
-    """One therapy, a missing or an unknown endpoint are usage errors."""
+    """One therapy, a missing or unknown endpoint, or a time point without time unit exit 2."""
     for argv in (
         ["compare", "alpha-cel", "--endpoint", "orr"],
         ["compare", "alpha-cel", "beta-cel"],
         ["compare", "alpha-cel", "beta-cel", "--endpoint", "happiness"],
+        ["compare", "--endpoint", "orr", "--timepoint", "12"],
+        ["compare", "--endpoint", "orr", "--timepoint", "12 percent"],
     ):
         status, out, err = _call(capsys, *argv, "--data", str(trials))
         assert (status, out) == (2, ""), argv

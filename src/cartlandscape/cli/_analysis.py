@@ -194,10 +194,12 @@ def compare(args: argparse.Namespace, out: Output) -> int:
     out.table(columns, rows, indent="  ")
     if any(row["ci"] and str(row["ci"]).endswith("*") for row in rows):
         out.write("  * responders derived from the percentage and n")
-    if differences:
+    # Differences between two reports of one therapy are left to the JSON form.
+    between = [d for d in differences if by_id[d.first].name != by_id[d.second].name]
+    if between:
         out.write()
-        out.heading("Differences")
-        for d in differences:
+        out.heading("Differences between therapies")
+        for d in between:
             first, second = by_id[d.first], by_id[d.second]
             out.write(f"  {first.name} − {second.name}: {d.describe()}  ({d.first} − {d.second})")
     if result.mismatches:

@@ -35,6 +35,21 @@ def _endpoint(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _timepoint(text: str) -> str:
+    """Check a ``--timepoint`` argument: a time with its unit, such as ``12 month``."""
+    from cartlandscape.errors import FieldError
+    from cartlandscape.fields import check_value
+    from cartlandscape.values import parse_value
+
+    try:
+        check_value("timepoint", parse_value(text), "time")
+    except FieldError:
+        raise argparse.ArgumentTypeError(
+            f"expected a time with its unit, such as '12 month' or '2 year', not {text!r}"
+        ) from None
+    return text
+
+
 def _level(text: str) -> float:
     """Check a ``--level`` argument: a number between 0 and 1."""
     try:
@@ -168,10 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
         "analysis:compare",
         "compare therapies on one endpoint, or rank every outcome of it",
         (
-            "cartlandscape compare CNCT19 axi-cel --endpoint ORR",
-            "cartlandscape compare CNCT19 axi-cel --endpoint CR --indication B-ALL",
+            "cartlandscape compare cilta-cel ide-cel --endpoint ORR",
+            "cartlandscape compare axi-cel liso-cel --endpoint CR --indication LBCL",
             "cartlandscape compare CNCT19 axi-cel --endpoint ORR --allow-mismatch",
-            "cartlandscape compare --endpoint CR          # rank every CR outcome",
+            "cartlandscape compare --endpoint ORR --indication 'multiple myeloma'   # ranks all",
             "cartlandscape compare --endpoint 'PFS rate' --timepoint '12 month' --format csv",
         ),
     )
@@ -185,7 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--indication", help="only results in this indication (sub-indications included)"
     )
-    compare.add_argument("--timepoint", help="only results at this time point ('12 month')")
+    compare.add_argument(
+        "--timepoint", type=_timepoint, help="only results at this time point ('12 month')"
+    )
     compare.add_argument(
         "--allow-mismatch",
         action="store_true",
@@ -201,8 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
         "analysis:pool",
         "pool a proportion endpoint across studies (random effects, logit scale)",
         (
-            "cartlandscape pool --endpoint ORR --target CD19 --one-per-study",
-            "cartlandscape pool --endpoint CR --indication 'multiple myeloma' --format json",
+            "cartlandscape pool --endpoint ORR --target BCMA --one-per-study",
+            "cartlandscape pool --endpoint ORR --indication LBCL --one-per-study --format json",
             "cartlandscape pool --outcome ID --outcome ID2 --level 0.9",
         ),
     )
@@ -236,8 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
         "analysis:plot",
         "draw a forest plot of an endpoint, or a timeline of approvals (needs matplotlib)",
         (
-            "cartlandscape plot forest CNCT19 axi-cel --endpoint ORR -o orr.png",
-            "cartlandscape plot forest --endpoint CR --indication 'multiple myeloma' -o cr.svg",
+            "cartlandscape plot forest cilta-cel ide-cel --endpoint ORR -o orr.png",
+            "cartlandscape plot forest --endpoint CR --indication LBCL -o cr.svg",
             "cartlandscape plot timeline -o approvals.svg",
             "cartlandscape plot timeline --agency NMPA -o nmpa.png",
             'pip install "cartlandscape[plot]"   # installs matplotlib',
