@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import enum
+import html
 import re
 import typing
 from pathlib import Path
@@ -41,8 +42,9 @@ def _escape(text: str) -> str:
     return text.replace("|", r"\|").replace("\n", " ")
 
 
-def _anchor(name: str) -> str:
-    return name.lower()
+def _code(text: str) -> str:
+    """Inline code that may hold ``|`` inside a table cell."""
+    return "<code>" + html.escape(text).replace("|", "&#124;") + "</code>"
 
 
 def record_classes() -> list[type]:
@@ -180,7 +182,7 @@ def dictionary_markdown() -> str:
             meaning = FIELD_DOCS.get(f"{name}.{field.name}", FIELD_DOCS.get(field.name, ""))
             row = [
                 f"`{field.name}`",
-                f"`{field.type}`",
+                _code(str(field.type)),
                 _default(field),
                 expects(field),
                 ref_text,
@@ -329,10 +331,14 @@ def examples_markdown() -> str:
     ]
     for path in example_scripts():
         source = path.read_text(encoding="utf-8")
-        doc = ast.get_docstring(ast.parse(source)) or ""
+        tree = ast.parse(source)
+        doc = ast.get_docstring(tree) or ""
         title, _, rest = doc.partition("\n")
+        body = source
+        if doc:  # the docstring is shown as text above the code
+            body = "\n".join(source.splitlines()[tree.body[0].end_lineno or 0 :]).strip()
         lines += [f"## {path.name}", "", title, "", rest.strip(), ""]
-        lines += ["```python", source.rstrip(), "```", ""]
+        lines += ["```python", body, "```", ""]
     own = ROOT / "examples" / "own_data"
     if own.is_dir():
         lines += [
