@@ -26,7 +26,7 @@ USER_DATA = textwrap.dedent(
     id = "testa-trial-report"
     title = "Testa-cel pivotal trial report"
     type = "journal-article"
-    published = "2024-03"
+    published = "2024-06"
 
     [[indication]]
     id = "testoma"
@@ -421,8 +421,8 @@ def test_show_a_user_therapy_lists_milestones_outcomes_and_numbered_citations(
     assert "54" in outcomes
     assert "[3]" in outcomes
     citations = out.split("\nCitations\n")[1]
-    assert "[1] Testa-cel pivotal trial report (2024-03) — abstract" in citations
-    assert "[3] Testa-cel pivotal trial report (2024-03) — table 2" in citations
+    assert "[1] Testa-cel pivotal trial report (2024-06) — abstract" in citations
+    assert "[3] Testa-cel pivotal trial report (2024-06) — table 2" in citations
 
 
 def test_show_a_target_lists_outcomes_of_its_therapies(
