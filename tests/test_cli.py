@@ -753,6 +753,18 @@ def test_plot_arguments_that_do_not_fit_exit_2(
         assert "error:" in err
 
 
+def test_plot_into_a_place_that_cannot_hold_a_file_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An image path below a file, not a folder, is reported in one line with status 1."""
+    pytest.importorskip("matplotlib")
+    (tmp_path / "plain").write_text("not a folder", encoding="utf-8")
+    status, out, err = _call(capsys, "plot", "timeline", "-o", str(tmp_path / "plain" / "t.png"))
+    assert (status, out) == (1, "")
+    assert err.startswith("cartlandscape: cannot write ")
+    assert "Traceback" not in err
+
+
 #: A second, larger report of the alpha-cel study, and a name for the study of the first one.
 ALPHA_FINAL = textwrap.dedent(
     """

@@ -351,11 +351,13 @@ _PLOT_HINT = 'plots need matplotlib: pip install "cartlandscape[plot]"'
 
 @contextlib.contextmanager
 def _plotting() -> Iterator[None]:
-    """Report a matplotlib that cannot be imported in one line."""
+    """Report a matplotlib that cannot be imported, or a file not written, in one line."""
     try:
         yield
     except ImportError as exc:
         raise CommandError(f"{_PLOT_HINT} ({exc})") from None
+    except OSError as exc:
+        raise CommandError(f"cannot write {exc.filename or 'the image'}: {exc.strerror}") from None
 
 
 def plot(args: argparse.Namespace, out: Output) -> int:
