@@ -85,7 +85,7 @@ _WHAT: Final = {
 #: Per dimension, the unit values are converted to, and the unit of a difference.
 _UNITS: Final = {"dimensionless": ("percent", PERCENTAGE_POINT), "[time]": ("month", "month")}
 #: Endpoints that all measure complete response, under different disease criteria.
-_FAMILIES: Final = (frozenset({Endpoint.CR, Endpoint.CR_CRI, Endpoint.SCR_CR}),)
+_FAMILIES: Final = (frozenset({Endpoint.CR, Endpoint.CR_CRI, Endpoint.SCR, Endpoint.SCR_CR}),)
 _NOT_STATED: Final = "not stated"
 
 

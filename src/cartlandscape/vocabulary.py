@@ -163,6 +163,7 @@ class Endpoint(enum.StrEnum):
     ORR = "orr"
     CR = "cr"
     CR_CRI = "cr-cri"
+    SCR = "scr"
     SCR_CR = "scr-cr"
     VGPR_OR_BETTER = "vgpr-or-better"
     MRD_NEGATIVITY = "mrd-negativity"
@@ -202,6 +203,7 @@ _LABELS: Final = {
     Endpoint.ORR: "ORR",
     Endpoint.CR: "CR",
     Endpoint.CR_CRI: "CR/CRi",
+    Endpoint.SCR: "sCR",
     Endpoint.SCR_CR: "sCR/CR",
     Endpoint.VGPR_OR_BETTER: "≥VGPR",
     Endpoint.MRD_NEGATIVITY: "MRD negativity",
