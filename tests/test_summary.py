@@ -198,3 +198,16 @@ def test_bundled_summary_has_dated_groups() -> None:
     assert s.targets
     assert all(g.first is None or isinstance(g.first, PartialDate) for g in s.targets)
     assert "Approval timeline:" in format_summary(s)
+
+
+def test_issue_disagreeing_approval_dates_are_all_shown() -> None:
+    """When sources give two dates for one approval, the summary shows both, not only one."""
+    reg = landscape(
+        product("brexu", ("cd19",), approval("FDA", "2020-07-24"), approval("FDA", "2020-07-23")),
+        product("ide", ("bcma",), approval("FDA", "2021-03-26"), approval("FDA", "2022", "b-all")),
+    )
+    rows = {row.therapy: row for row in summarize(reg).approvals}
+    assert rows["brexu"].date == PartialDate(2020, 7, 23)
+    assert rows["brexu"].other_dates == (PartialDate(2020, 7, 24),)
+    assert rows["ide"].other_dates == ()  # a different indication is not a disagreement
+    assert "2020-07-23 / 2020-07-24" in format_summary(summarize(reg))

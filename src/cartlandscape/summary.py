@@ -56,7 +56,11 @@ def _cited(citations: Iterable[Citation]) -> str:
 
 @attrs.frozen
 class ApprovalRow:
-    """A product's first approval by one agency."""
+    """A product's first approval by one agency.
+
+    ``other_dates`` lists the dates other sources give for the same approval (same agency,
+    indication and kind) where sources disagree; ``date`` is the earliest.
+    """
 
     agency: str
     therapy: str
@@ -64,6 +68,14 @@ class ApprovalRow:
     targets: tuple[str, ...]
     indication: str | None
     date: PartialDate | None
+    other_dates: tuple[PartialDate, ...] = ()
+
+    @property
+    def date_text(self) -> str:
+        """The date, followed by any other date sources give ("2020-07-23 / 2020-07-24")."""
+        if self.date is None:
+            return "date n/a"
+        return " / ".join(str(d) for d in (self.date, *self.other_dates))
 
 
 @attrs.frozen
@@ -212,6 +224,17 @@ def summarize(registry: Registry) -> Summary:
                     targets=tuple(registry.targets[t].name for t in therapy.targets),
                     indication=indication.name if indication else None,
                     date=first.date,
+                    other_dates=tuple(
+                        sorted(
+                            {
+                                m.date
+                                for m in therapy.approvals(agency)
+                                if m.date is not None
+                                and m.date != first.date
+                                and (m.type, m.indication) == (first.type, first.indication)
+                            }
+                        )
+                    ),
                 )
             )
     rows.sort(key=lambda r: (r.agency, *_date_key(r.date), r.name, r.therapy))
@@ -331,7 +354,7 @@ def format_summary(summary: Summary) -> str:
     lines.append("Approved products (first approval per agency):")
     for row in summary.approvals:
         lines.append(
-            f"  {row.agency:<5} {row.date or 'date n/a'!s:<10}  {row.name}"
+            f"  {row.agency:<5} {row.date_text:<10}  {row.name}"
             f"  [{', '.join(row.targets) or '?'}]  {row.indication or ''}".rstrip()
         )
     lines.append("")
