@@ -25,7 +25,7 @@ from cartlandscape.vocabulary import Endpoint
 __all__ = ["KEY_ENDPOINTS", "KeyOutcome", "key_outcomes", "summary"]
 
 #: The endpoints of the key outcomes: the overall and the complete response rates.
-KEY_ENDPOINTS = (Endpoint.ORR, Endpoint.CR, Endpoint.CR_CRI, Endpoint.SCR_CR)
+KEY_ENDPOINTS = (Endpoint.ORR, Endpoint.CR, Endpoint.CR_CRI, Endpoint.SCR_CR, Endpoint.SCR)
 
 
 @attrs.frozen
@@ -163,7 +163,10 @@ def _write(out: Output, reg: Registry, result: Summary, everything: bool) -> Non
             Column("targets", "Targets"),
             Column("indication", "Indication"),
         ],
-        [attrs.asdict(r, recurse=False) for r in result.approvals],
+        [
+            {**attrs.asdict(r, recurse=False), "date": r.date_text if r.date else None}
+            for r in result.approvals
+        ],
     )
     out.write()
     out.write(f"By modality: {_counts(result.modalities) or 'none'}")
