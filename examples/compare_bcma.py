@@ -2,7 +2,8 @@
 
 The products come from the registry — every therapy directed against BCMA with an approval by
 China's NMPA or the US FDA — and so do their results. For multiple myeloma the complete
-response is reported as "stringent CR or CR" (the endpoint ``sCR/CR``). Each product may have
+response is reported as "stringent CR or CR" (the endpoint ``sCR/CR``) or, by some sources, as
+the stringent CR alone (``sCR``); the two are kept apart and both are shown. Each product may have
 several results: the label's and the paper's data cuts, or several trials; all are shown, each
 with its citation, and with a 95% Wilson interval where the number of patients is known.
 Pooling would mix different products and is left out on purpose.
@@ -16,7 +17,7 @@ from cartlandscape.stats import InsufficientDataError, proportion_ci
 from cartlandscape.tables import Column, render_table
 
 AGENCIES = {"NMPA": "China", "FDA": "US"}
-ENDPOINTS = ("ORR", "sCR/CR")
+ENDPOINTS = ("ORR", "sCR/CR", "sCR")
 
 
 def approved_bcma_products(reg: cartlandscape.Registry) -> list[cartlandscape.Therapy]:

@@ -3,18 +3,22 @@
 The forest plot shows every ORR result in multiple myeloma of the BCMA-directed products, each
 with its 95% Wilson interval where the number of patients is known (a result given without one
 is drawn as the source gave it). The products differ, so no pooled estimate is drawn. The
-timeline shows every NMPA and FDA approval by date. Both figures cite their sources in a
-footnote. The files land in the working folder: ``bcma-orr-forest.png`` and
-``approvals-timeline.png``. Needs matplotlib (the ``plot`` extra).
+timelines show every NMPA and FDA approval by date, of all products and of the BCMA-directed
+ones. Every figure cites its sources in a footnote. The files land in the working folder:
+``bcma-orr-forest.png``, ``approvals-timeline.png`` and ``bcma-approvals-timeline.png``. Needs
+matplotlib (the ``plot`` extra).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
+
 import cartlandscape
 from cartlandscape.compare import compare
 from cartlandscape.plots import forest_plot, timeline_plot
+from cartlandscape.summary import summarize
 
 
 def main() -> None:
@@ -36,6 +40,18 @@ def main() -> None:
 
     timeline = timeline_plot(reg, Path("approvals-timeline.png"), agencies=["NMPA", "FDA"])
     print(f"Wrote {timeline}")
+
+    # The same timeline for the BCMA-directed products only: a summary whose timeline is cut.
+    summary = summarize(reg)
+    ids = {therapy.id for therapy in products}
+    bcma = attrs.evolve(summary, timeline=tuple(e for e in summary.timeline if e.therapy in ids))
+    path = timeline_plot(
+        bcma,
+        Path("bcma-approvals-timeline.png"),
+        agencies=["NMPA", "FDA"],
+        title="Approvals of BCMA-directed CAR-T products by the NMPA and the FDA",
+    )
+    print(f"Wrote {path}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,11 @@ SCRIPTS = sorted((ROOT / "examples").glob("*.py"))
 #: Files a script writes in its working folder, and texts its output must contain.
 WRITES: dict[str, tuple[str, ...]] = {
     "load_own_data.py": ("my-data/hospital.toml",),
-    "plot_forest_and_timeline.py": ("bcma-orr-forest.png", "approvals-timeline.png"),
+    "plot_forest_and_timeline.py": (
+        "bcma-orr-forest.png",
+        "approvals-timeline.png",
+        "bcma-approvals-timeline.png",
+    ),
     "summary_dataframe.py": ("approvals.csv",),
 }
 PRINTS: dict[str, tuple[str, ...]] = {
