@@ -25,6 +25,7 @@ from cartlandscape.dates import PartialDate
 from cartlandscape.errors import DataError, Problem, UnknownNameError
 from cartlandscape.kinds import BASE_KINDS
 from cartlandscape.models import (
+    Citation,
     Event,
     Indication,
     Institution,
@@ -133,7 +134,7 @@ def _plan(cls: Any) -> tuple[tuple[str, str | None], ...]:
 
 def _references(value: Any, path: str) -> Iterator[tuple[str, str, str]]:
     """Yield ``(field path, kind, id)`` for every reference inside an attrs record."""
-    for name, kind in _plan(type(value)):
+    for name, kind in _plan(value.__class__):
         item = getattr(value, name)
         if item is None:
             continue
@@ -153,12 +154,71 @@ def _references(value: Any, path: str) -> Iterator[tuple[str, str, str]]:
                 yield f"{here}[{i}]", kind, ident
 
 
+def _name_field(record: Record, name: str) -> str:
+    """The field of *record* that holds *name* (``aliases[1]``)."""
+    for field in record.name_fields:
+        value = getattr(record, field)
+        if value == name:
+            return field
+        if isinstance(value, tuple) and name in value:
+            return f"{field}[{value.index(name)}]"
+    return "id"
+
+
+#: The fields that date a cited fact (a milestone's date, a statement's as_of).  A goal's date
+#: (a statement of type "target") is when it is due, so it may be after its sources.
+_FACT_DATES = ("date", "as_of")
+
+
+@functools.cache
+def _date_fields(cls: Any) -> tuple[str, ...]:
+    """The fields of *cls* that date a fact it cites sources for."""
+    names = {field.name for field in attrs.fields(cls)}
+    return tuple(n for n in _FACT_DATES if n in names) if "citations" in names else ()
+
+
+def _dated_facts(value: Any, path: str) -> Iterator[tuple[str, PartialDate, tuple[Citation, ...]]]:
+    """Yield ``(field path, date, citations)`` for every dated, cited part of a record."""
+    goal = getattr(value, "type", None) is StatementKind.TARGET
+    for name in _date_fields(value.__class__):
+        date = getattr(value, name)
+        if isinstance(date, PartialDate) and not goal:
+            yield (f"{path}.{name}" if path else name), date, value.citations
+    for name, kind in _plan(value.__class__):
+        item = getattr(value, name)
+        if kind is not None or item is None:
+            continue
+        here = f"{path}.{name}" if path else name
+        if isinstance(item, tuple):
+            for i, element in enumerate(item):
+                yield from _dated_facts(element, f"{here}[{i}]")
+        else:
+            yield from _dated_facts(item, here)
+
+
+def _surely_after(date: PartialDate, other: PartialDate) -> bool:
+    """Tell whether *date* is after *other* on every day their precisions leave open.
+
+    >>> _surely_after(PartialDate(2025, 9), PartialDate(2025, 8, 1))
+    True
+    >>> _surely_after(PartialDate(2025, 8), PartialDate(2025, 8, 1))
+    False
+    """
+    for mine, theirs in zip(
+        (date.year, date.month, date.day), (other.year, other.month, other.day), strict=True
+    ):
+        if mine is None or theirs is None or mine != theirs:
+            return mine is not None and theirs is not None and mine > theirs
+    return False
+
+
 class Registry:
     """Records of every kind, checked for integrity, with lookups and typed queries.
 
     Build one from records (``Registry(records)``), or with :func:`cartlandscape.load`.
     Construction raises :class:`~cartlandscape.errors.DataError` listing every duplicate id,
-    name claimed by two records and reference that does not resolve.
+    name claimed by two records, reference that does not resolve, and fact dated after the
+    publication of a source it cites.  A registry cannot be changed once built.
     """
 
     def __init__(
@@ -171,9 +231,8 @@ class Registry:
     ) -> None:
         records = list(records)
         where = list(origins) if origins is not None else [None] * len(records)
-        self.version = version
-        #: The records that replaced earlier ones when the data were merged.
-        self.overrides = tuple(overrides)
+        self._version = version
+        self._overrides = tuple(overrides)
         problems: list[Problem] = []
         grouped: dict[str, dict[str, Record]] = {kind: {} for kind in BASE_KINDS}
         origin_of: dict[tuple[str, str], str | None] = {}
@@ -216,6 +275,7 @@ class Registry:
                                 file=origin_of[(kind, record.id)],
                                 kind=kind,
                                 record=record.id,
+                                field=_name_field(record, name),
                             )
                         )
                     self._display.setdefault(key, name)
@@ -240,6 +300,21 @@ class Registry:
                                 field=field,
                             )
                         )
+                for field, date, citations in _dated_facts(record, ""):
+                    for citation in citations:
+                        source = grouped["source"].get(citation.source)
+                        published = getattr(source, "published", None)
+                        if published is not None and _surely_after(date, published):
+                            problems.append(
+                                Problem(
+                                    f"expected a date no later than {published}, when the cited "
+                                    f"source {citation.source!r} was published, found {date}",
+                                    file=origin_of[(kind, record.id)],
+                                    kind=kind,
+                                    record=record.id,
+                                    field=field,
+                                )
+                            )
         if problems:
             raise DataError(problems)
         # Names exactly as written resolve with one dict look-up; other spellings are
@@ -253,6 +328,18 @@ class Registry:
         for indication in self.indications:
             if indication.parent is not None:
                 self._children[indication.parent].append(indication.id)
+
+    # -- what the registry holds --------------------------------------------------------------
+
+    @property
+    def version(self) -> DataVersion | None:
+        """The release of the data and the date they are current to, if the data say."""
+        return self._version
+
+    @property
+    def overrides(self) -> tuple[Override, ...]:
+        """The records that replaced earlier ones when the data were merged."""
+        return self._overrides
 
     # -- collections -------------------------------------------------------------------------
 

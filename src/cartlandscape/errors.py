@@ -1,8 +1,29 @@
-"""The exceptions cartlandscape raises; each subclasses the matching builtin."""
+"""The exceptions cartlandscape raises; each subclasses the matching builtin.
+
+A user's mistake in data is a :class:`ValueError`: :class:`DataError` for files that cannot be
+loaded (its ``problems`` list every mistake found, each a :class:`Problem` saying where it is),
+:class:`FieldError` for a record built in code with a bad field, :class:`UnitError` for a unit.
+A name that matches nothing is a :class:`LookupError`, :class:`UnknownNameError`.
+
+>>> problem = Problem(
+...     "expected a count that is not negative, found -3",
+...     file="trials.toml", kind="outcome", record="orr", field="n", line=7,
+... )
+>>> print(DataError([problem]))
+1 problem in the data:
+  trials.toml:7: outcome 'orr': field 'n': expected a count that is not negative, found -3
+
+The exceptions survive pickling (as when raised in a worker process):
+
+>>> import pickle
+>>> pickle.loads(pickle.dumps(DataError([problem]))).problems == (problem,)
+True
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -26,10 +47,19 @@ class FieldError(ValueError):
         self.found = found
         super().__init__(f"{field}: expected {expected}, found {found!r}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.expected, self.found))
+
 
 @attrs.frozen
 class Problem:
-    """One problem found in a data file: where it is and what is wrong."""
+    """One problem found in data: where it is and what is wrong.
+
+    ``message`` says what was expected and what was found; the other fields locate it: the
+    file, the kind and id of the record (``#3`` for a record without a usable id), the field
+    path inside the record (``milestones[0].date``), and a line and column where the parser
+    knows them.
+    """
 
     message: str
     file: str | None = None
@@ -64,6 +94,9 @@ class DataError(ValueError):
         head = f"{count} problem{'s' if count != 1 else ''} in the data:"
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.problems,))
+
 
 class UnknownNameError(LookupError):
     """A name that matches no record; ``suggestions`` holds close matches."""
@@ -80,3 +113,6 @@ class UnknownNameError(LookupError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.name, self.kind, self.suggestions))

@@ -12,12 +12,17 @@ kind it extends:
 >>> class_for("my-therapy").kind
 'therapy'
 >>> unregister_kind("my-therapy")
+
+Data files then hold ``[[my-therapy]]`` tables; the loader builds ``MyTherapy`` records from
+them, and the registry lists them among ``therapies``.  The tags ``meta`` (a file's release
+table) and the built-in tags cannot be taken.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import typing
 from types import MappingProxyType
 from typing import Final
 
@@ -36,7 +41,15 @@ from cartlandscape.models import (
     Therapy,
 )
 
-__all__ = ["BASE_KINDS", "class_for", "collection_of", "register_kind", "tags", "unregister_kind"]
+__all__ = [
+    "BASE_KINDS",
+    "RESERVED_KEYS",
+    "class_for",
+    "collection_of",
+    "register_kind",
+    "tags",
+    "unregister_kind",
+]
 
 #: The built-in kinds, in the order a registry lists them, with their collection names.
 BASE_KINDS: Final = MappingProxyType(
@@ -52,6 +65,9 @@ BASE_KINDS: Final = MappingProxyType(
         "event": (Event, "events"),
     }
 )
+#: Keys data files use for something other than a kind: ``meta`` at the top of a file (its
+#: release), ``override`` inside a record (it replaces an earlier record with its id).
+RESERVED_KEYS: Final = frozenset({"meta", "override"})
 _TAG = re.compile(r"^[a-z][a-z0-9-]*$")
 _lock = threading.Lock()
 _classes: dict[str, type[Record]] = {tag: cls for tag, (cls, _) in BASE_KINDS.items()}
@@ -61,14 +77,30 @@ def register_kind(tag: str, cls: type[Record]) -> None:
     """Let data files hold records of *cls* under the table name *tag*.
 
     *cls* must be an attrs subclass of one of the built-in record classes; its records are
-    listed with that class's kind (a ``Therapy`` subclass among ``therapies``).
+    listed with that class's kind (a ``Therapy`` subclass among ``therapies``).  Registering
+    the same class under the same tag again does nothing.
+
+    >>> register_kind("meta", Therapy)
+    Traceback (most recent call last):
+    ...
+    ValueError: 'meta' is a reserved key of data files, not a kind tag
     """
-    if not _TAG.match(tag):
+    if not isinstance(tag, str) or not _TAG.match(tag):
         raise ValueError(f"a kind tag is lowercase letters, digits and '-', not {tag!r}")
+    if tag in RESERVED_KEYS:
+        raise ValueError(f"{tag!r} is a reserved key of data files, not a kind tag")
     if not (isinstance(cls, type) and attrs.has(cls) and issubclass(cls, Record)):
         raise TypeError(f"expected an attrs subclass of a cartlandscape record, found {cls!r}")
-    if cls.kind not in BASE_KINDS:
+    base = BASE_KINDS.get(cls.kind)
+    if base is None or not issubclass(cls, base[0]):
         raise TypeError(f"{cls.__name__} does not extend a built-in record class")
+    try:
+        typing.get_type_hints(cls)  # the converter and the registry need the field types
+    except Exception as exc:  # NameError and others, from annotations that do not resolve
+        raise TypeError(f"the annotations of {cls.__name__} do not resolve: {exc}") from None
+    clashes = sorted(RESERVED_KEYS & {f.name for f in attrs.fields(cls)})
+    if clashes:
+        raise TypeError(f"{cls.__name__} has a field named {clashes[0]!r}, a reserved key")
     with _lock:
         current = _classes.get(tag)
         if current is not None and current is not cls:
@@ -91,7 +123,8 @@ def class_for(tag: str) -> type[Record] | None:
 
 def tags() -> tuple[str, ...]:
     """Every tag data files may use, built-in ones first."""
-    return tuple(_classes)
+    with _lock:
+        return tuple(_classes)
 
 
 def collection_of(kind: str) -> str:

@@ -6,22 +6,54 @@ A data file holds arrays of tables named by kind tag, e.g. in TOML::
     id = "inaticabtagene-autoleucel"
     ...
 
-and in JSON ``{"therapy": [{"id": ...}, ...]}``.  A record marked ``override = true`` replaces
-the record with the same kind and id from the files loaded before it; without the mark, a second
-record with the same id is an error.  Every problem in every file is reported at once, in one
-:class:`~cartlandscape.errors.DataError`; nothing is loaded unless everything is.
+and in JSON ``{"therapy": [{"id": ...}, ...]}``; an optional ``[meta]`` table gives the
+release of the data (``release`` and ``as_of``).  :func:`load` reads files and folders (every
+``.toml`` and ``.json`` file inside, hidden ones excepted) and merges them with the bundled
+seeds; :func:`build` reads ``(name, bytes)`` pairs.
+
+A record marked ``override = true`` replaces the record with the same kind and id from the
+files read before it (the bundled seeds come first); the registry lists each replacement in
+``overrides``.  Without the mark, a second record with the same id is an error.
+
+Every problem is reported at once, in one :class:`~cartlandscape.errors.DataError`: first every
+problem inside the files (syntax, with its line and column; types, unknown keys, values, each
+with the file, the record and the field); once every record reads cleanly, every problem
+between records (references, duplicate ids and names, dates after their sources).  Nothing is
+loaded unless everything is: a failed load returns no registry and changes no state.
+
+The data are parsed with :mod:`tomllib` and :mod:`json` only; a file larger than ``max_bytes``
+(:data:`MAX_FILE_BYTES` unless given) or nested deeper than :data:`MAX_DEPTH` is refused.
+
+>>> reg, overrides = build([("mine.toml", b'''
+... [[source]]
+... id = "my-report"
+... title = "Internal report"
+... type = "report"
+... ''')])
+>>> reg.sources.ids, overrides
+(('my-report',), [])
+>>> build([("mine.json", b'{"source": [{"id": "my-report", "title": 7}]}')])
+Traceback (most recent call last):
+...
+cartlandscape.errors.DataError: 2 problems in the data:
+  mine.json: source 'my-report': field 'title': expected a text, found 7 (int)
+  mine.json: source 'my-report': field 'type': this required field is missing
 """
 
 from __future__ import annotations
 
 import json
+import re
+import stat
+import sys
 import threading
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 
@@ -30,17 +62,19 @@ from cartlandscape.dates import PartialDate
 from cartlandscape.errors import DataError, FieldError, Problem
 from cartlandscape.kinds import class_for, tags
 from cartlandscape.models import Record
-from cartlandscape.serialization import converter, error_messages
+from cartlandscape.serialization import error_messages, structure
 
-__all__ = ["MAX_FILE_BYTES", "build", "load", "read_records", "registry"]
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "build", "load", "read_records", "registry"]
 
-#: Files larger than this are refused (bytes).
+#: The largest data file read, in bytes, unless ``max_bytes`` says otherwise.
 MAX_FILE_BYTES = 64 * 1024 * 1024
-#: The keys of a data file that are not kind tags.
+#: The deepest nesting of tables and lists a data file may have.
+MAX_DEPTH = 64
+#: The key of a data file's release table.
 META_KEY = "meta"
+#: The key that marks a record as replacing an earlier one.
 OVERRIDE_KEY = "override"
 _SUFFIXES = (".toml", ".json")
-_MAX_DEPTH = 64
 
 
 @attrs.frozen
@@ -48,6 +82,9 @@ class _Entry:
     record: Record
     file: str
     override: bool
+
+
+# -- finding and reading files --------------------------------------------------------------
 
 
 def _bundled_root() -> Traversable:
@@ -58,97 +95,318 @@ def _bundled_root() -> Traversable:
     return Path(__file__).resolve().parents[2] / "seeds"
 
 
+def _is_data_file(name: str) -> bool:
+    return name.lower().endswith(_SUFFIXES) and not name.startswith(".")
+
+
+def _scan(root: Traversable | Path) -> Iterator[tuple[tuple[str, ...], Traversable | Path]]:
+    """Yield ``(path parts below root, item)`` for each data file *root* stands for.
+
+    That is *root* itself unless it is a folder, else every data file in it and its
+    subfolders, in name order, each folder visited once.
+    """
+    seen: set[Path] = set()
+
+    def visit(folder: Traversable | Path, parts: tuple[str, ...]) -> Iterator[Any]:
+        if isinstance(folder, Path):
+            real = folder.resolve()
+            if real in seen:  # a link back to a folder already read
+                return
+            seen.add(real)
+        try:
+            children = sorted(folder.iterdir(), key=lambda p: p.name)
+        except OSError:
+            return  # unreadable: the caller finds no files and says so
+        for child in children:
+            if child.name.startswith("."):
+                continue
+            if child.is_dir():
+                yield from visit(child, (*parts, child.name))
+            elif _is_data_file(child.name):
+                yield (*parts, child.name), child
+
+    if root.is_dir():
+        yield from visit(root, ())
+    else:
+        yield (), root
+
+
 def _walk(root: Traversable | Path) -> Iterator[Traversable | Path]:
-    if root.is_file():
-        yield root
-        return
-    for child in sorted(root.iterdir(), key=lambda p: p.name):
-        if child.is_dir():
-            yield from _walk(child)
-        elif child.name.endswith(_SUFFIXES):
-            yield child
+    """Every data file :func:`load` reads for *root* (a file, or a folder searched through)."""
+    for _, item in _scan(root):
+        yield item
 
 
-def _depth(value: Any, limit: int) -> bool:
-    stack = [(value, 0)]
+def _too_large(name: str, size: int, max_bytes: int) -> Problem:
+    return Problem(
+        f"expected a data file of at most {max_bytes} bytes, found {size} bytes "
+        "(a larger limit can be given as max_bytes)",
+        file=name,
+    )
+
+
+def _read(path: Path, max_bytes: int) -> tuple[bytes | None, Problem | None]:
+    """The bytes of the file at *path*, or the problem that stops it being read."""
+    name = str(path)
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return None, Problem(
+                "expected a data file or a folder, found a special file", file=name
+            )
+        if info.st_size > max_bytes:
+            return None, _too_large(name, info.st_size, max_bytes)
+        with path.open("rb") as stream:
+            data = stream.read(max_bytes + 1)
+    except OSError as exc:
+        return None, Problem(f"cannot read the file: {exc.strerror or exc}", file=name)
+    if len(data) > max_bytes:  # it grew after stat()
+        return None, _too_large(name, len(data), max_bytes)
+    return data, None
+
+
+def _user_files(
+    paths: Iterable[str | Path], max_bytes: int
+) -> tuple[list[tuple[str, bytes]], list[Problem]]:
+    found: list[tuple[str, bytes]] = []
+    problems: list[Problem] = []
+    read: set[Path] = set()
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            problems.append(Problem("no such file or folder", file=str(path)))
+            continue
+        if path.is_dir():
+            items = list(_walk(path))
+            if not items:
+                problems.append(
+                    Problem(
+                        "expected .toml or .json data files in the folder, found none",
+                        file=str(path),
+                    )
+                )
+        elif path.name.lower().endswith(_SUFFIXES):
+            items = [path]
+        else:
+            found_suffix = repr(path.suffix) if path.suffix else "no suffix"
+            problems.append(
+                Problem(f"expected a .toml or .json file, found {found_suffix}", file=str(path))
+            )
+            continue
+        for item in items:
+            assert isinstance(item, Path)
+            real = item.resolve()
+            if real in read:  # given twice, or inside a folder also given
+                continue
+            read.add(real)
+            data, problem = _read(item, max_bytes)
+            if problem is not None:
+                problems.append(problem)
+            elif data is not None:
+                found.append((str(item), data))
+    return found, problems
+
+
+def _bundled_files() -> list[tuple[str, bytes]]:
+    return [
+        ("/".join(("seeds", *parts)), item.read_bytes()) for parts, item in _scan(_bundled_root())
+    ]
+
+
+# -- parsing ----------------------------------------------------------------------------------
+
+
+class _RefusedError(ValueError):
+    """Raised by the JSON hooks for what is valid Python but not valid data."""
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        (key, _), *_ = (item for item in Counter(k for k, _ in pairs).items() if item[1] > 1)
+        raise _RefusedError(f"expected each key once in an object, found {key!r} more than once")
+    return document
+
+
+def _json_constant(name: str) -> NoReturn:
+    raise _RefusedError(f"expected a number, found {name} (not part of JSON)")
+
+
+def _end(text: str) -> tuple[int, int]:
+    """The line and column just after the last character of *text*."""
+    lines = text.split("\n")
+    return len(lines), len(lines[-1]) + 1
+
+
+_TOML_AT = re.compile(
+    r"^(?P<message>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)$", re.S
+)
+
+
+def _toml_problem(name: str, text: str, exc: tomllib.TOMLDecodeError) -> Problem:
+    message = str(exc)
+    line = getattr(exc, "lineno", None)
+    column = getattr(exc, "colno", None)
+    match = _TOML_AT.match(message)
+    if match is not None:
+        message = match["message"]
+        if line is None:
+            line, column = (
+                (int(match["line"]), int(match["column"])) if match["line"] else _end(text)
+            )
+    return Problem(f"TOML syntax: {message}", file=name, line=line, column=column)
+
+
+def _long_number(name: str, syntax: str, text: str) -> Problem:
+    limit = sys.get_int_max_str_digits()
+    runs = (m for m in re.finditer(r"[0-9_]+", text) if m.end() - m.start() > limit)
+    match = next(runs, None)
+    line = column = None
+    if match is not None:
+        line, column = _end(text[: match.start() + 1])
+        column -= 1
+    return Problem(
+        f"{syntax}: expected a number of at most {limit} digits, found a longer one",
+        file=name,
+        line=line,
+        column=column,
+    )
+
+
+def _too_deep(document: Any) -> bool:
+    """Whether *document* nests tables and lists deeper than :data:`MAX_DEPTH`."""
+    stack: list[tuple[Any, int]] = [(document, 0)]
     while stack:
         item, depth = stack.pop()
-        if depth > limit:
-            return False
+        if depth > MAX_DEPTH:
+            return True
         if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
+            stack.extend((value, depth + 1) for value in item.values())
         elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return True
+            stack.extend((value, depth + 1) for value in item)
+    return False
 
 
-def _parse(name: str, data: bytes) -> tuple[dict[str, Any] | None, list[Problem]]:
-    if len(data) > MAX_FILE_BYTES:
-        return None, [Problem(f"the file is larger than {MAX_FILE_BYTES} bytes", file=name)]
+def _unpaired_surrogate(item: Any, path: str = "") -> tuple[str, str] | None:
+    r"""The path and text of the first text in *item* that is not Unicode, or None.
+
+    JSON escapes can write half of a surrogate pair (``"\ud800"``), which no file can hold.
+    """
+    if isinstance(item, str):
+        return (path, item) if _has_surrogate(item) else None
+    if isinstance(item, dict):
+        for key, value in item.items():
+            here = f"{path}.{key}" if path else str(key)
+            found = (path, key) if _has_surrogate(key) else _unpaired_surrogate(value, here)
+            if found is not None:
+                return found
+    elif isinstance(item, list):
+        for i, value in enumerate(item):
+            found = _unpaired_surrogate(value, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _parse(name: str, data: bytes, max_bytes: int) -> tuple[dict[str, Any] | None, Problem | None]:
+    """The document in one file, or the problem that stops it being read."""
+    if len(data) > max_bytes:
+        return None, _too_large(name, len(data), max_bytes)
     if b"\x00" in data:
-        return None, [Problem("expected a text file, found binary data", file=name)]
+        offset = data.index(b"\x00")
+        return None, Problem(
+            f"expected a text file, found binary data (a zero byte at offset {offset})", file=name
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return None, [
-            Problem(
-                f"expected UTF-8 text, found byte 0x{data[exc.start]:02x} at offset {exc.start}",
-                file=name,
-            )
-        ]
+        before = data[: exc.start]
+        line, column = before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1
+        return None, Problem(
+            f"expected UTF-8 text, found the byte 0x{data[exc.start]:02x}",
+            file=name,
+            line=line,
+            column=column,
+        )
     if not text.strip():
-        return None, [Problem("the file is empty", file=name)]
-    if name.endswith(".json"):
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            return None, [
-                Problem(f"JSON syntax: {exc.msg}", file=name, line=exc.lineno, column=exc.colno)
-            ]
-        except RecursionError:
-            return None, [Problem(f"the JSON is nested deeper than {_MAX_DEPTH} levels", file=name)]
-    else:
-        try:
-            document = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            message = str(exc)
-            line = column = None
-            if "(at line " in message:
-                head, _, tail = message.rpartition(" (at line ")
-                numbers = tail.rstrip(")").split(", column ")
-                if len(numbers) == 2 and all(n.isdigit() for n in numbers):
-                    message, line, column = head, int(numbers[0]), int(numbers[1])
-            return None, [Problem(f"TOML syntax: {message}", file=name, line=line, column=column)]
-        except RecursionError:
-            return None, [Problem(f"the TOML is nested deeper than {_MAX_DEPTH} levels", file=name)]
-    if not isinstance(document, dict):
-        return None, [
-            Problem(
-                f"expected a table of kinds at the top, found {type(document).__name__}", file=name
+        return None, Problem("expected data, found an empty file", file=name)
+    document: Any
+    syntax = "JSON" if name.lower().endswith(".json") else "TOML"
+    try:
+        if syntax == "JSON":
+            document = json.loads(
+                text, object_pairs_hook=_json_object, parse_constant=_json_constant
             )
-        ]
-    if not _depth(document, _MAX_DEPTH):
-        return None, [Problem(f"the data is nested deeper than {_MAX_DEPTH} levels", file=name)]
-    return document, []
+        else:
+            document = tomllib.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, Problem(
+            f"JSON syntax: {exc.msg}", file=name, line=exc.lineno, column=exc.colno
+        )
+    except tomllib.TOMLDecodeError as exc:
+        return None, _toml_problem(name, text, exc)
+    except _RefusedError as exc:
+        return None, Problem(f"JSON: {exc}", file=name)
+    except RecursionError:
+        return None, Problem(
+            f"expected data nested at most {MAX_DEPTH} levels deep, found deeper", file=name
+        )
+    except ValueError:  # a whole number with more digits than int() takes
+        return None, _long_number(name, syntax, text)
+    if not isinstance(document, dict):
+        return None, Problem(
+            f"expected an object of kinds at the top, found {_describe(document)}", file=name
+        )
+    if not document:
+        return None, Problem("expected records (tables named by kind), found none", file=name)
+    if _too_deep(document):
+        return None, Problem(
+            f"expected data nested at most {MAX_DEPTH} levels deep, found deeper", file=name
+        )
+    return document, None
+
+
+# -- records ----------------------------------------------------------------------------------
+
+
+def _describe(value: object) -> str:
+    """How a value parsed from a data file is named in messages."""
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
 
 
 def _records(name: str, document: dict[str, Any]) -> tuple[list[_Entry], list[Problem]]:
     entries: list[_Entry] = []
     problems: list[Problem] = []
-    conv = converter()
     for tag, items in document.items():
         if tag == META_KEY:
             continue
         cls = class_for(tag)
         if cls is None:
             problems.append(
-                Problem(f"unknown kind {tag!r}; expected one of {', '.join(tags())}", file=name)
+                Problem(
+                    f"expected a kind of record ({', '.join(tags())}) or {META_KEY!r}, "
+                    f"found {tag!r}",
+                    file=name,
+                )
             )
             continue
         if not isinstance(items, list):
+            hint = f" (write [[{tag}]] in TOML)" if isinstance(items, dict) else ""
             problems.append(
                 Problem(
-                    f"expected a list of {tag} records, found {type(items).__name__}",
+                    f"expected a list of {tag} records{hint}, found {_describe(items)}",
                     file=name,
                     kind=tag,
                 )
@@ -156,14 +414,20 @@ def _records(name: str, document: dict[str, Any]) -> tuple[list[_Entry], list[Pr
             continue
         for index, item in enumerate(items):
             ident = item.get("id") if isinstance(item, dict) else None
-            label = ident if isinstance(ident, str) else f"#{index + 1}"
+            label = ident if isinstance(ident, str) and ident else f"#{index + 1}"
+            where: dict[str, Any] = {"file": name, "kind": tag, "record": label}
             if not isinstance(item, dict):
                 problems.append(
+                    Problem(f"expected a table of {tag} fields, found {_describe(item)}", **where)
+                )
+                continue
+            unpaired = _unpaired_surrogate(item)
+            if unpaired is not None:
+                problems.append(
                     Problem(
-                        f"expected a table, found {type(item).__name__}",
-                        file=name,
-                        kind=tag,
-                        record=label,
+                        f"expected Unicode text, found an unpaired surrogate in {unpaired[1]!r}",
+                        field=unpaired[0] or None,
+                        **where,
                     )
                 )
                 continue
@@ -172,21 +436,19 @@ def _records(name: str, document: dict[str, Any]) -> tuple[list[_Entry], list[Pr
             if not isinstance(override, bool):
                 problems.append(
                     Problem(
-                        f"expected true or false, found {override!r}",
-                        file=name,
-                        kind=tag,
-                        record=label,
+                        f"expected true or false, found {_describe(override)}",
                         field=OVERRIDE_KEY,
+                        **where,
                     )
                 )
                 continue
             try:
-                record = conv.structure(data, cls)
+                record = structure(data, cls)
             except Exception as exc:  # cattrs groups every error of the record
-                for field, message in error_messages(exc):
-                    problems.append(
-                        Problem(message, file=name, kind=tag, record=label, field=field or None)
-                    )
+                problems.extend(
+                    Problem(message, field=field or None, **where)
+                    for field, message in error_messages(exc)
+                )
                 continue
             entries.append(_Entry(record, name, override))
     return entries, problems
@@ -196,37 +458,41 @@ def _version(name: str, document: dict[str, Any]) -> tuple[DataVersion | None, l
     meta = document.get(META_KEY)
     if meta is None:
         return None, []
-    try:
-        release, as_of = meta["release"], meta["as_of"]
-        if not isinstance(release, str):
-            raise FieldError("release", "a text", release)
-        return DataVersion(release, PartialDate.parse(as_of)), []
-    except (KeyError, TypeError):
-        return None, [
-            Problem("expected a [meta] table with release and as_of", file=name, kind=META_KEY)
-        ]
-    except FieldError as exc:
+    where: dict[str, Any] = {"file": name, "kind": META_KEY}
+    if not isinstance(meta, dict) or "release" not in meta or "as_of" not in meta:
         return None, [
             Problem(
-                f"expected {exc.expected}, found {exc.found!r}",
-                file=name,
-                kind=META_KEY,
-                field=exc.field,
+                f"expected a [meta] table with release and as_of, found {_describe(meta)}",
+                **where,
             )
+        ]
+    release, as_of = meta["release"], meta["as_of"]
+    try:
+        if not isinstance(release, str) or not release.strip():
+            raise FieldError("release", "a text", release)
+        return DataVersion(release, PartialDate.parse(as_of)), []
+    except FieldError as exc:
+        field = "as_of" if exc.field != "release" else "release"
+        return None, [
+            Problem(f"expected {exc.expected}, found {exc.found!r}", field=field, **where)
         ]
 
 
 def read_records(
-    sources: Iterable[tuple[str, bytes]],
+    sources: Iterable[tuple[str, bytes]], *, max_bytes: int = MAX_FILE_BYTES
 ) -> tuple[list[_Entry], DataVersion | None, list[Problem]]:
-    """Parse ``(name, bytes)`` data files into entries, collecting every problem."""
+    """Parse ``(name, bytes)`` data files into entries, collecting every problem.
+
+    The version is that of the last file with a ``[meta]`` table.
+    """
     entries: list[_Entry] = []
     problems: list[Problem] = []
     version = None
     for name, data in sources:
-        document, found = _parse(name, data)
-        problems.extend(found)
+        document, problem = _parse(name, data, max_bytes)
         if document is None:
+            assert problem is not None
+            problems.append(problem)
             continue
         file_version, found = _version(name, document)
         problems.extend(found)
@@ -239,7 +505,7 @@ def read_records(
 
 def _merge(entries: list[_Entry]) -> tuple[list[_Entry], list[Override], list[Problem]]:
     kept: dict[tuple[str, str], int] = {}
-    merged: list[_Entry | None] = []
+    merged: list[_Entry] = []
     overrides: list[Override] = []
     problems: list[Problem] = []
     for entry in entries:
@@ -248,7 +514,8 @@ def _merge(entries: list[_Entry]) -> tuple[list[_Entry], list[Override], list[Pr
             if key not in kept:
                 problems.append(
                     Problem(
-                        "marked as an override, but no earlier record has this id",
+                        "expected an earlier record with this id for the override to replace, "
+                        "found none",
                         file=entry.file,
                         kind=key[0],
                         record=key[1],
@@ -257,57 +524,23 @@ def _merge(entries: list[_Entry]) -> tuple[list[_Entry], list[Override], list[Pr
                 )
                 continue
             previous = merged[kept[key]]
-            assert previous is not None
             overrides.append(Override(key[0], key[1], entry.file, previous.file))
             merged[kept[key]] = entry
         else:
             kept.setdefault(key, len(merged))
             merged.append(entry)
-    return [e for e in merged if e is not None], overrides, problems
+    return merged, overrides, problems
 
 
-def _bundled_files() -> list[tuple[str, bytes]]:
-    root = _bundled_root()
-    return [
-        (f"seeds/{path.name}" if root.is_dir() else path.name, path.read_bytes())
-        for path in _walk(root)
-    ]
-
-
-def _user_files(paths: Iterable[str | Path]) -> tuple[list[tuple[str, bytes]], list[Problem]]:
-    found: list[tuple[str, bytes]] = []
-    problems: list[Problem] = []
-    for given in paths:
-        path = Path(given)
-        if not path.exists():
-            problems.append(Problem("no such file or folder", file=str(path)))
-            continue
-        for item in _walk(path):
-            assert isinstance(item, Path)
-            try:
-                size = item.stat().st_size
-                if size > MAX_FILE_BYTES:
-                    problems.append(
-                        Problem(
-                            f"the file is {size} bytes; the most a data file may have is "
-                            f"{MAX_FILE_BYTES}",
-                            file=str(item),
-                        )
-                    )
-                    continue
-                found.append((str(item), item.read_bytes()))
-            except OSError as exc:
-                problems.append(Problem(f"cannot read: {exc.strerror}", file=str(item)))
-    return found, problems
-
-
-def build(
-    files_: Iterable[tuple[str, bytes]], *, version: DataVersion | None = None
+def _build(
+    sources: Sequence[tuple[str, bytes]],
+    problems: list[Problem],
+    version: DataVersion | None,
+    max_bytes: int,
 ) -> tuple[Registry, list[Override]]:
-    """Build a registry from ``(name, bytes)`` files; raise DataError listing every problem."""
-    entries, found_version, problems = read_records(files_)
+    entries, found_version, found = read_records(sources, max_bytes=max_bytes)
     merged, overrides, merge_problems = _merge(entries)
-    problems.extend(merge_problems)
+    problems = [*problems, *found, *merge_problems]
     if problems:
         raise DataError(problems)
     registry = Registry(
@@ -319,18 +552,32 @@ def build(
     return registry, overrides
 
 
-def load(*paths: str | Path, bundled: bool = True) -> Registry:
+def build(
+    files_: Iterable[tuple[str, bytes]],
+    *,
+    version: DataVersion | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> tuple[Registry, list[Override]]:
+    """Build a registry from ``(name, bytes)`` files; raise DataError listing every problem.
+
+    A name ending in ``.json`` is read as JSON, any other as TOML.  Returns the registry and
+    the overrides applied (also on ``registry.overrides``).
+    """
+    return _build(list(files_), [], version, max_bytes)
+
+
+def load(*paths: str | Path, bundled: bool = True, max_bytes: int = MAX_FILE_BYTES) -> Registry:
     """A registry of the data files or folders in *paths*, merged with the bundled seeds.
 
-    ``bundled=False`` leaves the bundled seeds out.
-    Raises :class:`~cartlandscape.errors.DataError` listing every problem in every file; the
-    overrides applied are on the registry's ``overrides``.
+    Folders are searched through for ``.toml`` and ``.json`` files (hidden ones are skipped);
+    a file given twice is read once.  ``bundled=False`` leaves the bundled seeds out;
+    ``max_bytes`` is the largest file read.  Raises :class:`~cartlandscape.errors.DataError`
+    listing every problem in every file; the overrides applied are on the registry's
+    ``overrides``.
     """
-    user, problems = _user_files(paths)
-    if problems:
-        raise DataError(problems)
+    user, problems = _user_files(paths, max_bytes)
     sources = [*(_bundled_files() if bundled else []), *user]
-    return build(sources)[0]
+    return _build(sources, problems, None, max_bytes)[0]
 
 
 _lock = threading.Lock()
