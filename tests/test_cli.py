@@ -10,11 +10,15 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cartlandscape
 from cartlandscape.cli import main
 from cartlandscape.cli._output import Output, dumps
 from cartlandscape.tables import Column, display_width, render_table
+
+from .strategies import ids, phrases
 
 #: The installed console script beside the interpreter running the tests.
 SCRIPT = Path(sys.executable).parent / "cartlandscape"
@@ -1025,6 +1029,24 @@ def test_wrapped_table_fits_the_width() -> None:
     text = render_table(columns, rows, width=50)
     assert max(display_width(line) for line in text.splitlines()) <= 50
     assert " ".join(text.split()).count("word") == 40
+
+
+@given(
+    rows=st.lists(st.tuples(phrases, phrases, ids), min_size=1, max_size=5),
+    width=st.integers(min_value=40, max_value=120),
+)
+def test_tables_fit_the_width_and_keep_every_character(
+    rows: list[tuple[str, str, str]], width: int
+) -> None:
+    """A table wrapped to a width fits it and holds every character of its cells."""
+    columns = [Column("a", "Name"), Column("b", "Description"), Column("c", "Id")]
+    cells = [{"a": a, "b": b, "c": c} for a, b, c in rows]
+    text = render_table(columns, cells, width=width)
+    assert max(display_width(line) for line in text.splitlines()) <= width
+    body = "".join(text.splitlines()[2:])
+    assert sorted(body.replace(" ", "")) == sorted(
+        "".join(a + b + c for a, b, c in rows).replace(" ", "")
+    )
 
 
 def test_json_dumps_values_dates_and_enums_as_text() -> None:
