@@ -916,15 +916,17 @@ def test_validate_lists_all_problems_with_file_record_and_field(
     capsys: pytest.CaptureFixture[str], bad_folder: Path
 ) -> None:
     """Every problem of every file is listed on its own line, naming file, record and field."""
-    status, out, err = _call(capsys, "validate", str(bad_folder))
+    missing = bad_folder / "missing.toml"
+    status, out, err = _call(capsys, "validate", str(bad_folder), str(missing))
     assert status == 1
     lines = out.splitlines()
-    assert len(lines) == 4
+    assert len(lines) == 5
+    assert f"{missing}: no such file or folder" in lines
     records = str(bad_folder / "records.toml")
     assert f"{records}: therapy 'broken-cel': unknown key(s) colour" in out
     assert any(line.startswith(f"{records}: outcome 'broken-orr': field 'n': ") for line in lines)
     assert any(line.startswith(str(bad_folder / "syntax.toml") + ":1:") for line in lines)
-    assert err == "cartlandscape: 4 problems found\n"
+    assert err == "cartlandscape: 5 problems found\n"
 
 
 def test_validate_json_lists_problems_as_objects(
@@ -974,7 +976,7 @@ def test_validate_empty_folder_and_missing_path_fail(
     """A folder without data files, or a path that does not exist, is a problem."""
     status, out, _ = _call(capsys, "validate", str(tmp_path))
     assert status == 1
-    assert "no data files" in out
+    assert out == f"{tmp_path}: expected .toml or .json data files in the folder, found none\n"
     status, out, _ = _call(capsys, "validate", str(tmp_path / "missing.toml"))
     assert status == 1
     assert "no such file or folder" in out

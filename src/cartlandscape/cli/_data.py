@@ -53,21 +53,11 @@ def _document(reg: Registry, kinds: list[str]) -> dict[str, Any]:
     return document
 
 
-def _user_files(paths: list[str]) -> tuple[set[str], list[Problem]]:
-    """The names the loader gives the data files in *paths*; a path without any is a problem."""
+def _file_names(paths: list[str]) -> set[str]:
+    """The names the loader gives the data files it reads for *paths* (their records' origin)."""
     from cartlandscape.loading import _walk
 
-    names: set[str] = set()
-    problems = []
-    for given in paths:
-        path = Path(given)
-        if not path.exists():
-            continue  # the loader reports it
-        found = {str(item) for item in _walk(path)}
-        if not found:
-            problems.append(Problem("no data files (.toml or .json) here", file=given))
-        names |= found
-    return names, problems
+    return {str(item) for given in paths for item in _walk(Path(given)) if Path(given).exists()}
 
 
 def _problem(p: Problem) -> dict[str, Any]:
@@ -80,16 +70,15 @@ def validate(args: argparse.Namespace, out: Output) -> int:
     from cartlandscape.loading import load
 
     paths = [*args.data, *args.paths]
-    files, problems = _user_files(paths)
+    problems: list[Problem] = []
     counts: Counter[str] = Counter()
-    if not problems:
-        try:
-            reg = load(*paths, bundled=not args.no_bundled)
-        except DataError as exc:
-            problems = list(exc.problems)
-        else:
-            mine = [r for r in reg.records() if reg.origin(r) in files]
-            counts.update(r.kind for r in mine)
+    files = _file_names(paths)
+    try:
+        reg = load(*paths, bundled=not args.no_bundled)
+    except DataError as exc:
+        problems = list(exc.problems)
+    else:
+        counts.update(r.kind for r in reg.records() if reg.origin(r) in files)
     ordered = {collection_of(k): counts[k] for k in BASE_KINDS if counts[k]}
     if out.format == "json":
         out.json(
