@@ -330,3 +330,23 @@ def test_issue_symlink_loop(tmp_path: Path) -> None:
     (tmp_path / "data" / "again").symlink_to(tmp_path / "data")
     reg = cartlandscape.load(tmp_path / "data", bundled=False)
     assert reg.sources.ids == ("my-report",)
+
+
+def test_issue_file_link_loop(tmp_path: Path) -> None:
+    """Two links pointing at each other were a RuntimeError from Path.resolve; now a problem."""
+    (tmp_path / "a.toml").symlink_to(tmp_path / "b.toml")
+    (tmp_path / "b.toml").symlink_to(tmp_path / "a.toml")
+    with pytest.raises(DataError) as info:
+        cartlandscape.load(tmp_path, bundled=False)
+    assert [Path(p.file or "").name for p in info.value.problems] == ["a.toml", "b.toml"]
+    assert all("cannot read the file" in p.message for p in info.value.problems)
+
+
+def test_issue_name_too_long(tmp_path: Path) -> None:
+    """A path the system refuses (a name too long) was an OSError; now it is a problem."""
+    path = tmp_path / ("x" * 5000 + ".toml")
+    with pytest.raises(DataError) as info:
+        cartlandscape.load(path, bundled=False)
+    (problem,) = info.value.problems
+    assert problem.file == str(path)
+    assert problem.message.startswith("cannot read")

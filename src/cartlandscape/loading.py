@@ -43,6 +43,7 @@ cartlandscape.errors.DataError: 2 problems in the data:
 from __future__ import annotations
 
 import json
+import os
 import re
 import stat
 import sys
@@ -105,11 +106,11 @@ def _scan(root: Traversable | Path) -> Iterator[tuple[tuple[str, ...], Traversab
     That is *root* itself unless it is a folder, else every data file in it and its
     subfolders, in name order, each folder visited once.
     """
-    seen: set[Path] = set()
+    seen: set[str] = set()
 
     def visit(folder: Traversable | Path, parts: tuple[str, ...]) -> Iterator[Any]:
         if isinstance(folder, Path):
-            real = folder.resolve()
+            real = os.path.realpath(folder)  # unlike Path.resolve, never raises on a link loop
             if real in seen:  # a link back to a folder already read
                 return
             seen.add(real)
@@ -120,7 +121,11 @@ def _scan(root: Traversable | Path) -> Iterator[tuple[tuple[str, ...], Traversab
         for child in children:
             if child.name.startswith("."):
                 continue
-            if child.is_dir():
+            try:
+                is_dir = child.is_dir()
+            except OSError:  # reading it will say what is wrong
+                is_dir = False
+            if is_dir:
                 yield from visit(child, (*parts, child.name))
             elif _is_data_file(child.name):
                 yield (*parts, child.name), child
@@ -165,37 +170,39 @@ def _read(path: Path, max_bytes: int) -> tuple[bytes | None, Problem | None]:
     return data, None
 
 
+def _files_at(path: Path) -> tuple[list[Path], Problem | None]:
+    """The data files *path* stands for, or the problem that leaves it none."""
+    if not path.exists():
+        return [], Problem("no such file or folder", file=str(path))
+    if path.is_dir():
+        items = [item for item in _walk(path) if isinstance(item, Path)]
+        if items:
+            return items, None
+        return [], Problem(
+            "expected .toml or .json data files in the folder, found none", file=str(path)
+        )
+    if path.name.lower().endswith(_SUFFIXES):
+        return [path], None
+    suffix = repr(path.suffix) if path.suffix else "no suffix"
+    return [], Problem(f"expected a .toml or .json file, found {suffix}", file=str(path))
+
+
 def _user_files(
     paths: Iterable[str | Path], max_bytes: int
 ) -> tuple[list[tuple[str, bytes]], list[Problem]]:
     found: list[tuple[str, bytes]] = []
     problems: list[Problem] = []
-    read: set[Path] = set()
+    read: set[str] = set()
     for given in paths:
         path = Path(given)
-        if not path.exists():
-            problems.append(Problem("no such file or folder", file=str(path)))
-            continue
-        if path.is_dir():
-            items = list(_walk(path))
-            if not items:
-                problems.append(
-                    Problem(
-                        "expected .toml or .json data files in the folder, found none",
-                        file=str(path),
-                    )
-                )
-        elif path.name.lower().endswith(_SUFFIXES):
-            items = [path]
-        else:
-            found_suffix = repr(path.suffix) if path.suffix else "no suffix"
-            problems.append(
-                Problem(f"expected a .toml or .json file, found {found_suffix}", file=str(path))
-            )
-            continue
+        try:
+            items, problem = _files_at(path)
+        except OSError as exc:  # a name too long, a folder that may not be listed, ...
+            items, problem = [], Problem(f"cannot read: {exc.strerror or exc}", file=str(path))
+        if problem is not None:
+            problems.append(problem)
         for item in items:
-            assert isinstance(item, Path)
-            real = item.resolve()
+            real = os.path.realpath(item)  # unlike Path.resolve, never raises on a link loop
             if real in read:  # given twice, or inside a folder also given
                 continue
             read.add(real)
