@@ -278,6 +278,24 @@ def test_examples_page_shows_every_script() -> None:
         assert "\n".join(last_lines) in text
 
 
+def test_every_public_module_has_a_reference_page() -> None:
+    """Each public module of the package is documented on a page of the API reference."""
+    documented = {
+        line.removeprefix(":::").strip()
+        for page in (DOCS / "reference").glob("*.md")
+        for line in page.read_text(encoding="utf-8").splitlines()
+        if line.startswith(":::")
+    }
+    package = ROOT / "src" / "cartlandscape"
+    public = {
+        f"cartlandscape.{p.stem if p.is_file() else p.name}"
+        for p in package.iterdir()
+        if not p.name.startswith("_") and (p.suffix == ".py" or (p / "__init__.py").is_file())
+    }
+    assert public - documented == set()
+    assert "cartlandscape._registry" in documented
+
+
 def test_roles_become_links_or_code() -> None:
     """reST roles become cross-references to documented names, or plain code otherwise."""
     pytest.importorskip("griffe")

@@ -15,36 +15,19 @@ from __future__ import annotations
 
 import importlib
 import re
+from pathlib import Path
 from typing import Any
 
 from griffe import Extension
 
-#: The modules the API reference documents; a role naming one of their public names links.
-DOCUMENTED = (
-    "cartlandscape",
-    "cartlandscape.models",
-    "cartlandscape.values",
-    "cartlandscape.units",
-    "cartlandscape.money",
-    "cartlandscape.fields",
-    "cartlandscape.datadict",
-    "cartlandscape.canonical",
-    "cartlandscape.tables",
-    "cartlandscape.dates",
-    "cartlandscape.vocabulary",
-    "cartlandscape._registry",
-    "cartlandscape.loading",
-    "cartlandscape.kinds",
-    "cartlandscape.serialization",
-    "cartlandscape.summary",
-    "cartlandscape.errors",
-    "cartlandscape.compare",
-    "cartlandscape.stats",
-    "cartlandscape.pooling",
-    "cartlandscape.export",
-    "cartlandscape.plots",
-    "cartlandscape.cli",
-)
+#: The modules the API reference documents (its ``::: module`` lines); a role naming one of
+#: their public names links to it.
+DOCUMENTED = frozenset(
+    line.removeprefix(":::").strip()
+    for page in (Path(__file__).resolve().parents[1] / "reference").glob("*.md")
+    for line in page.read_text(encoding="utf-8").splitlines()
+    if line.startswith(":::")
+) | {"cartlandscape"}
 
 _ROLE = re.compile(r":(?:py:)?(?:class|func|meth|attr|data|mod|exc|obj):`(~?)([^`]+)`")
 _RULE = re.compile(r"^=+( +=+)+$")
