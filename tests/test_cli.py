@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import cartlandscape
 from cartlandscape.cli import main
 from cartlandscape.cli._output import Output, dumps
+from cartlandscape.kinds import BASE_KINDS, collection_of
 from cartlandscape.tables import Column, display_width, render_table
 
 from .strategies import ids, phrases
@@ -480,6 +481,19 @@ def test_show_json_lists_references_and_citations(
     assert data["citations"][0]["title"] == "Testa-cel pivotal trial report"
 
 
+@pytest.mark.parametrize("kind", list(BASE_KINDS))
+def test_show_works_for_a_record_of_every_kind(
+    capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """show prints a record of each kind under a heading naming its kind and label."""
+    reg = cartlandscape.registry()
+    record = next(iter(getattr(reg, collection_of(kind))))
+    status, out, _ = _call(capsys, "show", record.id, "--kind", kind)
+    assert status == 0
+    assert out.startswith(f"{kind.capitalize()}: {record.label}\n")
+    assert "  id " in out
+
+
 def test_show_kind_restricts_the_lookup(capsys: pytest.CaptureFixture[str]) -> None:
     """show CD19 --kind therapy fails: CD19 names a target."""
     status, _, err = _call(capsys, "show", "CD19", "--kind", "therapy")
@@ -850,7 +864,7 @@ def test_export_json_of_user_data_round_trips(
     merged = cartlandscape.load(user_file)
     again = cartlandscape.load(target, bundled=False)
     for kind in ("therapy", "outcome", "source", "indication"):
-        collection = cartlandscape.kinds.collection_of(kind)
+        collection = collection_of(kind)
         assert sorted(getattr(again, collection), key=repr) == sorted(
             getattr(merged, collection), key=repr
         )
