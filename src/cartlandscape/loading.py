@@ -71,6 +71,7 @@ __all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "build", "load", "read_records", "regi
 MAX_FILE_BYTES = 64 * 1024 * 1024
 #: The deepest nesting of tables and lists a data file may have.
 MAX_DEPTH = 64
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 #: The key of a data file's release table.
 META_KEY = "meta"
 #: The key that marks a record as replacing an earlier one.
@@ -282,16 +283,16 @@ def _long_number(name: str, syntax: str, text: str) -> Problem:
 
 def _too_deep(document: Any) -> bool:
     """Whether *document* nests tables and lists deeper than :data:`MAX_DEPTH`."""
-    stack: list[tuple[Any, int]] = [(document, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return True
-        if isinstance(item, dict):
-            stack.extend((value, depth + 1) for value in item.values())
-        elif isinstance(item, list):
-            stack.extend((value, depth + 1) for value in item)
-    return False
+    level: list[Any] = [document]
+    for _ in range(MAX_DEPTH + 1):
+        below: list[Any] = []
+        for item in level:
+            values = item.values() if isinstance(item, dict) else item
+            below.extend(v for v in values if isinstance(v, dict | list))
+        if not below:
+            return False
+        level = below
+    return True
 
 
 def _unpaired_surrogate(item: Any, path: str = "") -> tuple[str, str] | None:
@@ -393,7 +394,9 @@ def _describe(value: object) -> str:
     return repr(value)
 
 
-def _records(name: str, document: dict[str, Any]) -> tuple[list[_Entry], list[Problem]]:
+def _records(
+    name: str, document: dict[str, Any], *, surrogates: bool = True
+) -> tuple[list[_Entry], list[Problem]]:
     entries: list[_Entry] = []
     problems: list[Problem] = []
     for tag, items in document.items():
@@ -428,7 +431,7 @@ def _records(name: str, document: dict[str, Any]) -> tuple[list[_Entry], list[Pr
                     Problem(f"expected a table of {tag} fields, found {_describe(item)}", **where)
                 )
                 continue
-            unpaired = _unpaired_surrogate(item)
+            unpaired = _unpaired_surrogate(item) if surrogates else None
             if unpaired is not None:
                 problems.append(
                     Problem(
@@ -504,7 +507,9 @@ def read_records(
         file_version, found = _version(name, document)
         problems.extend(found)
         version = file_version or version
-        file_entries, found = _records(name, document)
+        # Only a JSON escape can write half of a surrogate pair; skip the search otherwise.
+        surrogates = _SURROGATE_ESCAPE.search(data) is not None
+        file_entries, found = _records(name, document, surrogates=surrogates)
         entries.extend(file_entries)
         problems.extend(found)
     return entries, version, problems
