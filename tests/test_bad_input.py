@@ -37,7 +37,10 @@ EXPECTED = {
         kind="outcome", record="trial-orr", field="n", says=("expected a whole number", "'twenty'")
     ),
     "unknown-key.toml": Expected(
-        kind="target", record="cd19", says=("unknown key", "descripton", "description")
+        kind="target",
+        record="cd19",
+        field="descripton",
+        says=("unknown key", "descripton", "description"),
     ),
     "missing-field.toml": Expected(
         kind="outcome", record="trial-orr", field="endpoint", says=("required field is missing",)

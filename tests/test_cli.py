@@ -937,7 +937,7 @@ def test_validate_lists_all_problems_with_file_record_and_field(
     assert len(lines) == 5
     assert f"{missing}: no such file or folder" in lines
     records = str(bad_folder / "records.toml")
-    assert f"{records}: therapy 'broken-cel': unknown key(s) colour" in out
+    assert f"{records}: therapy 'broken-cel': field 'colour': unknown key 'colour'" in out
     assert any(line.startswith(f"{records}: outcome 'broken-orr': field 'n': ") for line in lines)
     assert any(line.startswith(str(bad_folder / "syntax.toml") + ":1:") for line in lines)
     assert err == "cartlandscape: 5 problems found\n"
@@ -978,7 +978,7 @@ def test_validate_no_bundled_checks_a_complete_export(
     assert _call(capsys, "export", "-o", str(target))[0] == 0
     status, out, _ = _call(capsys, "validate", str(target), "--no-bundled")
     assert status == 0
-    assert out.startswith("OK: 1 file valid on their own: ")
+    assert out.startswith("OK: 1 file valid without the bundled data: ")
     status, out, _ = _call(capsys, "validate", str(target))
     assert status == 1
     assert "duplicate id" in out

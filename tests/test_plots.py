@@ -47,7 +47,7 @@ def test_forest_plot_labels_axes_units_title_sources_and_pooled(tmp_path: Path) 
     table = rank(_forest_landscape(), endpoint="orr", indication="mm")
     text = _svg_text(lambda p: forest_plot(table, p, method="clopper-pearson"), tmp_path / "f.svg")
     assert "ORR (percent)" in text
-    assert "ORR in mm" in text
+    assert "ORR in Myeloma" in text  # the indication's name, not its id
     assert "Sources: src (table 2)" in text
     assert "Clopper-Pearson exact" in text
     assert "Pooled (random effects)" in text

@@ -161,3 +161,19 @@ def test_unstructured_records_are_plain_json(record: object) -> None:
     """Unstructured records hold only JSON types, so json.dumps takes them as they are."""
     text = json.dumps(converter().unstructure(record))
     assert json.loads(text) == converter().unstructure(record)
+
+
+def test_issue_non_table_for_nested_record_says_so() -> None:
+    """A list or text where a nested record belongs gives 'expected a table', with the path."""
+    data = {"id": "t", "name": "T", "construct": [1], "milestones": ["x"], "citations": CITE}
+    assert _problems(data, Therapy) == [
+        ("construct", "expected a table of Construct fields, found [1] (list)"),
+        ("milestones[0]", "expected a table of Milestone fields, found 'x' (str)"),
+    ]
+
+
+def test_issue_unknown_keys_are_reported_one_by_one_with_their_path() -> None:
+    """Each unknown key is its own problem, at the path of the key."""
+    data = outcome(citations=[{"source": "s", "locator": "l", "page": 3, "": 1}])
+    fields = sorted(p[0] for p in _problems(data, Outcome))
+    assert fields == ["citations[0].''", "citations[0].page"]

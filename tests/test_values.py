@@ -142,3 +142,18 @@ def test_percent_fraction_factor(x: float) -> None:
     factor = units.to_fraction("percent")
     assert factor is not None
     assert math.isclose(x * factor, x / 100)
+
+
+def test_issue_long_value_text_is_read_in_linear_time() -> None:
+    """A value text padded with a very long run of spaces is refused without backtracking."""
+    with pytest.raises(FieldError):
+        parse_value("1 a" + " " * 200_000 + "b")
+
+
+@pytest.mark.parametrize(
+    "unit", ["percent**1e308", "percent % percent", "percent**1e400", "2 * month", "x" * 200]
+)
+def test_issue_unit_expressions_are_restricted(unit: str) -> None:
+    """Only names joined by '*' or '/' with small whole powers are units."""
+    with pytest.raises(UnitError):
+        units.canonical_unit(unit)

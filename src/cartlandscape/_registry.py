@@ -324,6 +324,7 @@ class Registry:
             for record in by_id.values():
                 for name in record.names():
                     self._exact.setdefault(name, record)
+        self._referrers: dict[tuple[str, str], tuple[tuple[Record, str], ...]] | None = None
         self._children: dict[str, list[str]] = defaultdict(list)
         for indication in self.indications:
             if indication.parent is not None:
@@ -399,6 +400,27 @@ class Registry:
     def __repr__(self) -> str:
         counts = ", ".join(f"{len(s)} {BASE_KINDS[k][1]}" for k, s in self._sets.items() if s)
         return f"<Registry {self.version or ''}: {counts}>"
+
+    @staticmethod
+    def references(record: Record) -> Iterator[tuple[str, str, str]]:
+        """``(field path, kind, id)`` for every reference *record* holds, nested ones included.
+
+        >>> import cartlandscape
+        >>> reg = cartlandscape.registry()
+        >>> ("targets[0]", "target", "cd19") in set(reg.references(reg.lookup("CNCT19")))
+        True
+        """
+        return _references(record, "")
+
+    def referrers(self, record: Record) -> tuple[tuple[Record, str], ...]:
+        """``(record, field path)`` for every record that refers to *record*."""
+        if self._referrers is None:
+            index: dict[tuple[str, str], list[tuple[Record, str]]] = defaultdict(list)
+            for other in self.records():
+                for path, kind, ident in _references(other, ""):
+                    index[(kind, ident)].append((other, path))
+            self._referrers = {key: tuple(value) for key, value in index.items()}
+        return self._referrers.get((record.kind, record.id), ())
 
     def origin(self, record: Record) -> str | None:
         """The file *record* was loaded from, if known."""

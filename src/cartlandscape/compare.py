@@ -434,6 +434,8 @@ class Comparison:
     unit: str
     rows: tuple[Row, ...]
     mismatches: tuple[Mismatch, ...] = ()
+    #: The indication's display name (``indication`` is its id).
+    indication_name: str | None = None
 
     @property
     def matched(self) -> bool:
@@ -502,6 +504,8 @@ class Table:
     rows: tuple[Row, ...]
     positions: tuple[int, ...]
     mismatches: tuple[Mismatch, ...] = ()
+    #: The indication's display name (``indication`` is its id).
+    indication_name: str | None = None
 
 
 # -- compare and rank --------------------------------------------------------------------------
@@ -671,6 +675,7 @@ def compare(
         unit=_unit_of(wanted),
         rows=rows,
         mismatches=found_mismatches,
+        indication_name=None if scope is None else registry.indications[scope].name,
     )
 
 
@@ -733,6 +738,7 @@ def rank(
         rows=rows,
         positions=tuple(positions),
         mismatches=found,
+        indication_name=None if scope is None else registry.indications[scope].name,
     )
 
 
@@ -768,7 +774,7 @@ def format_comparison(comparison: Comparison) -> str:
     """
     head = comparison.endpoint.label
     if comparison.indication:
-        head += f" in {comparison.indication}"
+        head += f" in {comparison.indication_name or comparison.indication}"
     if comparison.timepoint is not None:
         head += f" at {comparison.timepoint}"
     lines = [head, *(f"  {_row_text(r)}" for r in comparison.rows)]
@@ -792,7 +798,7 @@ def format_table(table: Table) -> str:
     """
     head = table.endpoint.label
     if table.indication:
-        head += f" in {table.indication}"
+        head += f" in {table.indication_name or table.indication}"
     if table.timepoint is not None:
         head += f" at {table.timepoint}"
     head += ", highest first" if table.descending else ", lowest first"

@@ -107,9 +107,15 @@ def id_field() -> Any:
     )
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def ref_field(kind: str, *, optional: bool = True) -> Any:
     """The id of a record of *kind* (checked to resolve when a registry is built)."""
-    field: Any = pattern_field(ID_PATTERN.pattern, f"the id of a {kind}", optional=optional)
+    field: Any = pattern_field(
+        ID_PATTERN.pattern, f"the id of {_article(kind)} {kind}", optional=optional
+    )
     field.metadata = {"ref": kind}
     return field
 

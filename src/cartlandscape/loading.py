@@ -65,7 +65,15 @@ from cartlandscape.kinds import class_for, tags
 from cartlandscape.models import Record
 from cartlandscape.serialization import error_messages, structure
 
-__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "build", "load", "read_records", "registry"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "build",
+    "data_files",
+    "load",
+    "read_records",
+    "registry",
+]
 
 #: The largest data file read, in bytes, unless ``max_bytes`` says otherwise.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -137,7 +145,7 @@ def _scan(root: Traversable | Path) -> Iterator[tuple[tuple[str, ...], Traversab
         yield (), root
 
 
-def _walk(root: Traversable | Path) -> Iterator[Traversable | Path]:
+def data_files(root: Traversable | Path) -> Iterator[Traversable | Path]:
     """Every data file :func:`load` reads for *root* (a file, or a folder searched through)."""
     for _, item in _scan(root):
         yield item
@@ -176,7 +184,7 @@ def _files_at(path: Path) -> tuple[list[Path], Problem | None]:
     if not path.exists():
         return [], Problem("no such file or folder", file=str(path))
     if path.is_dir():
-        items = [item for item in _walk(path) if isinstance(item, Path)]
+        items = [item for item in data_files(path) if isinstance(item, Path)]
         if items:
             return items, None
         return [], Problem(

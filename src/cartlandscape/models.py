@@ -1,7 +1,7 @@
 """The record classes: frozen, slotted, keyword-only attrs classes, validated when built.
 
 Every record but :class:`Source` cites at least one source through :class:`Citation`.  Records
-refer to each other by id; a :class:`~cartlandscape.registry.Registry` checks that every
+refer to each other by id; a :class:`cartlandscape.Registry` checks that every
 reference resolves.
 
 >>> t = Therapy(

@@ -233,7 +233,7 @@ def forest_plot(
     ax.set_axisbelow(True)
     scope = "".join(
         [
-            f" in {result.indication}" if result.indication else "",
+            f" in {result.indication_name or result.indication}" if result.indication else "",
             f" at {result.timepoint}" if result.timepoint is not None else "",
         ]
     )

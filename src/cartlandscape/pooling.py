@@ -40,7 +40,15 @@ from cartlandscape.models import Citation, Outcome
 from cartlandscape.stats import InsufficientDataError, counts, normal_quantile
 from cartlandscape.vocabulary import Endpoint
 
-__all__ = ["CONTINUITY_CORRECTION", "METHOD", "PooledEstimate", "StudyEstimate", "pool"]
+__all__ = [
+    "CONTINUITY_CORRECTION",
+    "METHOD",
+    "PooledEstimate",
+    "StudyEstimate",
+    "one_per_study",
+    "pool",
+    "study_key",
+]
 
 #: Added to the events and non-events of a study with 0 or n events.
 CONTINUITY_CORRECTION: Final = 0.5
@@ -124,6 +132,41 @@ def _logit(responders: int, n: int) -> tuple[float, float, bool]:
     return math.log(events / others), 1 / events + 1 / others, corrected
 
 
+def study_key(outcome: Outcome) -> tuple[str, str] | None:
+    """The study *outcome* reports, as pooling tells studies apart (None if no study is named).
+
+    Two outcomes of the same therapy (or institution) with the same registry id, or the same
+    study name when there is no id, report one study.
+    """
+    study = outcome.study
+    if study is None or not (study.registry_id or study.name):
+        return None
+    who = outcome.therapy or outcome.institution or ""
+    return who, study.registry_id or normalize(study.name or "")
+
+
+def one_per_study(outcomes: Iterable[Outcome]) -> tuple[list[Outcome], list[str]]:
+    """Keep one outcome per study: the one with the largest n (then the last id).
+
+    Returns the outcomes kept, in their order, and a note for each one left out.
+    """
+    outcomes = list(outcomes)
+    best: dict[tuple[str, str], Outcome] = {}
+    for outcome in outcomes:
+        key = study_key(outcome)
+        if key is not None and (
+            key not in best or (outcome.n or 0, outcome.id) > (best[key].n or 0, best[key].id)
+        ):
+            best[key] = outcome
+    kept = [o for o in outcomes if (key := study_key(o)) is None or best[key] is o]
+    dropped = [
+        f"outcome {o.id!r} reports the same study as {best[key].id!r}, kept for its larger n"
+        for o in outcomes
+        if (key := study_key(o)) is not None and best[key] is not o
+    ]
+    return kept, dropped
+
+
 def _check_distinct_studies(outcomes: Iterable[Outcome]) -> None:
     """Refuse two outcomes of one study (same therapy or institution, same study).
 
@@ -132,11 +175,9 @@ def _check_distinct_studies(outcomes: Iterable[Outcome]) -> None:
     """
     by_study: dict[tuple[str, str], list[str]] = defaultdict(list)
     for outcome in outcomes:
-        study = outcome.study
-        if study is None or not (study.registry_id or study.name):
-            continue
-        name = study.registry_id or normalize(study.name or "")
-        by_study[(outcome.therapy or outcome.institution or "", name)].append(outcome.id)
+        key = study_key(outcome)
+        if key is not None:
+            by_study[key].append(outcome.id)
     repeated = [ids for ids in by_study.values() if len(ids) > 1]
     if repeated:
         groups = "; ".join(", ".join(ids) for ids in repeated)

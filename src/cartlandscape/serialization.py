@@ -28,6 +28,7 @@ import math
 from collections.abc import Callable
 from typing import Any, TypeVar, get_args, get_origin
 
+import attrs
 import cattrs
 from cattrs.errors import (
     ClassValidationError,
@@ -35,6 +36,7 @@ from cattrs.errors import (
     IterableValidationError,
     IterableValidationNote,
 )
+from cattrs.gen import make_dict_structure_fn
 
 from cartlandscape.dates import PartialDate
 from cartlandscape.errors import FieldError
@@ -151,6 +153,18 @@ def _tuple_factory(cls: Any, conv: cattrs.Converter) -> Callable[[Any, type], An
     return hook
 
 
+def _table_factory(cls: type, conv: cattrs.Converter) -> Callable[[Any, type], Any]:
+    """Structure a record from a table (a dict) only, saying so when given anything else."""
+    generated: Callable[[Any, type], Any] = make_dict_structure_fn(cls, conv)
+
+    def hook(value: Any, target: type) -> Any:
+        if not isinstance(value, dict):
+            raise TypeError(f"expected a table of {cls.__name__} fields, found {_found(value)}")
+        return generated(value, target)
+
+    return hook
+
+
 def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
     """Build a new strict converter for cartlandscape's records.
 
@@ -161,6 +175,8 @@ def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
     conv = cattrs.Converter(
         forbid_extra_keys=True, omit_if_default=True, detailed_validation=detailed_validation
     )
+    # First, so that the more specific hooks registered below take precedence.
+    conv.register_structure_hook_factory(attrs.has, _table_factory)
     conv.register_structure_hook(str, _text)
     conv.register_structure_hook(int, _strict(int, "a whole number"))
     conv.register_structure_hook(bool, _strict(bool, "true or false"))
@@ -211,9 +227,11 @@ def _join(path: str, part: str) -> str:
 def error_messages(exc: BaseException, path: str = "") -> list[tuple[str, str]]:
     """Flatten a structuring error into ``(field path, message)`` pairs, one per problem."""
     if isinstance(exc, ForbiddenExtraKeysError):
-        names = ", ".join(sorted(exc.extra_fields))
         allowed = ", ".join(a.name for a in getattr(exc.cl, "__attrs_attrs__", ()))
-        return [(path, f"unknown key(s) {names}; the keys allowed are {allowed}")]
+        return [
+            (_join(path, name or repr(name)), f"unknown key {name!r}; the keys allowed: {allowed}")
+            for name in sorted(exc.extra_fields)
+        ]
     if isinstance(exc, ClassValidationError | IterableValidationError):
         found: list[tuple[str, str]] = []
         with_notes, without = exc.group_exceptions()

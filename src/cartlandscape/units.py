@@ -19,6 +19,7 @@ with :func:`use_registry`, after which quantities from both can be combined:
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any, Final
@@ -93,9 +94,17 @@ def use_registry(registry: pint.UnitRegistry[Any] | None) -> None:
         _parse.cache_clear()
 
 
+#: Unit expressions cartlandscape accepts: names joined by '*' or '/', with small whole powers.
+_EXPRESSION = re.compile(
+    r"^\s*(%|[^\W\d]\w*)(\s*\*\*\s*-?[1-4])?(\s*[*/]\s*[^\W\d]\w*(\s*\*\*\s*-?[1-4])?)*\s*$"
+)
+
+
 @functools.lru_cache(maxsize=4096)
 def _parse(unit: str) -> tuple[str, str, float | None]:
     """Return the canonical name, dimensionality and fraction factor of *unit* (cached)."""
+    if len(unit) > 100 or not _EXPRESSION.match(unit):
+        raise UnitError(f"expected a unit such as 'percent' or 'cell / kilogram', found {unit!r}")
     registry = get_registry()
     text = "percent" if unit.strip() == "%" else unit
     try:

@@ -56,7 +56,7 @@ _WORDS: Final[dict[str, str]] = {
 _NUMBER = r"[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?"
 _TEXT = re.compile(
     rf"^\s*(?P<prefix>~|>=|<=|>|<|≥|≤)?\s*(?P<low>{_NUMBER})"
-    rf"(?:\s*(?:to|–|—)\s*(?P<high>{_NUMBER}))?\s+(?P<unit>\S.*?)\s*$"
+    rf"(?:\s*(?:to|–|—)\s*(?P<high>{_NUMBER}))?\s+(?P<unit>\S(?:.*\S)?)\s*$"
 )
 
 

@@ -225,37 +225,9 @@ _STUDY_COLUMNS = [
 ]
 
 
-def _study(outcome: Outcome) -> tuple[str, str] | None:
-    """The study an outcome reports, as pooling tells studies apart (None if not named)."""
-    from cartlandscape._registry import normalize
-
-    study = outcome.study
-    if study is None or not (study.registry_id or study.name):
-        return None
-    who = outcome.therapy or outcome.institution or ""
-    return who, study.registry_id or normalize(study.name or "")
-
-
-def _one_per_study(outcomes: list[Outcome]) -> tuple[list[Outcome], list[str]]:
-    """Of the outcomes reporting one study, keep the one with the largest n (then the last id)."""
-    best: dict[tuple[str, str], Outcome] = {}
-    for outcome in outcomes:
-        key = _study(outcome)
-        if key is not None and (
-            key not in best or (outcome.n or 0, outcome.id) > (best[key].n or 0, best[key].id)
-        ):
-            best[key] = outcome
-    kept = [o for o in outcomes if (key := _study(o)) is None or best[key] is o]
-    dropped = [
-        f"outcome {o.id!r} reports the same study as {best[key].id!r}, kept for its larger n"
-        for o in outcomes
-        if (key := _study(o)) is not None and best[key] is not o
-    ]
-    return kept, dropped
-
-
 def _pooled_outcomes(reg: Registry, args: argparse.Namespace) -> tuple[list[Outcome], list[str]]:
     """The outcomes to pool: those in scope that give counts; and why others were left out."""
+    from cartlandscape.pooling import one_per_study
     from cartlandscape.stats import InsufficientDataError, counts
 
     if args.outcome:
@@ -276,7 +248,7 @@ def _pooled_outcomes(reg: Registry, args: argparse.Namespace) -> tuple[list[Outc
         else:
             usable.append(outcome)
     if args.one_per_study:
-        usable, dropped = _one_per_study(usable)
+        usable, dropped = one_per_study(usable)
         left_out.extend(dropped)
     return usable, left_out
 

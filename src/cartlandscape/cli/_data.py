@@ -55,9 +55,11 @@ def _document(reg: Registry, kinds: list[str]) -> dict[str, Any]:
 
 def _file_names(paths: list[str]) -> set[str]:
     """The names the loader gives the data files it reads for *paths* (their records' origin)."""
-    from cartlandscape.loading import _walk
+    from cartlandscape.loading import data_files
 
-    return {str(item) for given in paths for item in _walk(Path(given)) if Path(given).exists()}
+    return {
+        str(item) for given in paths if Path(given).exists() for item in data_files(Path(given))
+    }
 
 
 def _problem(p: Problem) -> dict[str, Any]:
@@ -89,7 +91,7 @@ def validate(args: argparse.Namespace, out: Output) -> int:
             out.write(str(problem))
     else:
         what = ", ".join(f"{n} {k}" for k, n in ordered.items()) or "no records"
-        against = "on their own" if args.no_bundled else "with the bundled data"
+        against = "without the bundled data" if args.no_bundled else "with the bundled data"
         noun = "file" if len(files) == 1 else "files"
         out.write(f"OK: {len(files)} {noun} valid {against}: {what}")
     if problems:

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from cartlandscape._registry import Registry, _references
+from cartlandscape._registry import Registry
 from cartlandscape.cli._common import CommandError, registry_for
 from cartlandscape.cli._output import Output
 from cartlandscape.dates import PartialDate
@@ -122,17 +122,16 @@ def _indirect(reg: Registry, record: Record) -> list[Link]:
 def card(reg: Registry, record: Record) -> Card:
     """Collect the records *record* names, the records naming it, and its citations."""
     forward: dict[tuple[str, str, str], Link] = {}
-    for path, kind, ident in _references(record, ""):
+    for path, kind, ident in reg.references(record):
         other = reg.get(kind, ident)
         if other is not None and kind != "source":
             key = (kind, ident, _INDEX.sub("", path))
             forward.setdefault(key, Link(other, key[2]))
     backward: dict[tuple[str, str, str], Link] = {}
-    for other in reg.records():
-        for path, kind, ident in _references(other, ""):
-            if (kind, ident) == (record.kind, record.id) and other is not record:
-                key = (other.kind, other.id, _INDEX.sub("", path))
-                backward.setdefault(key, Link(other, key[2]))
+    for other, path in reg.referrers(record):
+        if other is not record:
+            key = (other.kind, other.id, _INDEX.sub("", path))
+            backward.setdefault(key, Link(other, key[2]))
     for link in _indirect(reg, record):
         backward.setdefault((link.record.kind, link.record.id, link.field), link)
     result = Card(
