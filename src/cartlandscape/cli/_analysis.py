@@ -217,8 +217,8 @@ _STUDY_COLUMNS = [
     Column("indication", "Indication"),
     Column("responders", "Responders", align="right"),
     Column("n", "N", align="right"),
-    Column("estimate", "Estimate %", align="right"),
-    Column("interval", "95% CI %"),
+    Column("observed", "Observed %", align="right"),
+    Column("interval", "Logit 95% CI %"),
     Column("weight", "Weight %", align="right"),
     Column("note", "Note"),
     Column("cited", "Cited"),
@@ -281,11 +281,19 @@ def pool(args: argparse.Namespace, out: Output) -> int:
             "indication": _label(reg, "indication", by_id[s.outcome].indication),
             "responders": s.responders,
             "n": s.n,
-            "estimate": round(s.estimate, 1),
+            "observed": round(100 * s.responders / s.n, 1) if s.n else None,
             "interval": f"{s.low:.3g}–{s.high:.3g}",
             "weight": round(100 * s.weight, 1),
             "note": "; ".join(
-                filter(None, [s.note, "0.5 added to events and non-events" if s.corrected else ""])
+                filter(
+                    None,
+                    [
+                        s.note,
+                        f"0.5 added to events and non-events (logit estimate {s.estimate:.1f})"
+                        if s.corrected
+                        else "",
+                    ],
+                )
             ),
             "cited": citations.cite(s.citations),
         }
