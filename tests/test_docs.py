@@ -122,12 +122,11 @@ def test_toml_blocks_load(block: Block, tmp_path: Path) -> None:
 
 
 def _readme_commands() -> list[str]:
+    """The README's two set-up commands: its first two code blocks."""
     readme = ROOT / "README.md"
-    return [
-        b.body.strip()
-        for b in _blocks(readme.read_text(encoding="utf-8"), readme)
-        if b.lang == "bash"
-    ]
+    blocks = _blocks(readme.read_text(encoding="utf-8"), readme)[:2]
+    assert [b.lang for b in blocks] == ["bash", "bash"], "the README opens with two commands"
+    return [b.body.strip() for b in blocks]
 
 
 def _ci_lines() -> list[str]:
