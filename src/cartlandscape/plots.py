@@ -59,12 +59,15 @@ def _target(path: str | Path) -> Path:
     return target
 
 
-def _sources(citations: Iterable[Citation]) -> str:
+def _sources(citations: Iterable[Citation], *, locators: bool = True) -> str:
+    """The footnote naming every cited source (with its locators, when there are few)."""
     found: dict[str, list[str]] = {}
     for c in citations:
-        locators = found.setdefault(c.source, [])
-        if c.locator not in locators:
-            locators.append(c.locator)
+        places = found.setdefault(c.source, [])
+        if c.locator not in places:
+            places.append(c.locator)
+    if not locators:
+        return "Sources (cartlandscape source ids): " + "; ".join(found)
     return "Sources: " + "; ".join(f"{s} ({', '.join(locs)})" for s, locs in found.items())
 
 
@@ -283,11 +286,12 @@ def timeline_plot(
     agencies: Sequence[str] | None = None,
     title: str | None = None,
 ) -> Path:
-    """Draw every approval (by agency, in time) of a registry or summary; save to *path*.
+    """Draw every approval of a registry or summary in time, one row per product and agency.
 
-    Each agency has a lane; each dated approval is a point labelled with the product's name
-    (a hollow point for a label expansion).  Undated approvals are listed in the footnote with
-    the sources.  Returns the path written (``.png`` or ``.svg``).
+    Each row is a product's approvals by one agency (rows grouped by agency, each in order of
+    first approval); a filled point is an approval, a hollow one a label expansion.  Undated
+    approvals are listed in the footnote with the sources.  Returns the path written
+    (``.png`` or ``.svg``).
 
     >>> import tempfile, pathlib, cartlandscape
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "timeline.png"
@@ -299,39 +303,13 @@ def timeline_plot(
     wanted = None if agencies is None else [a.upper() for a in agencies]
     entries = [e for e in summary.timeline if wanted is None or e.agency in wanted]
     lanes = wanted or sorted({e.agency for e in entries})
-    fig = _figure(10.0, 2.4 + 0.7 * max(1, len(lanes)))
-    ax = fig.add_axes((0.1, 0.3, 0.85, 0.6))
     dated = [e for e in entries if e.date is not None]
+    first: dict[tuple[str, str], float] = {}
     for entry in dated:
         assert entry.date is not None
-        x, y = _year_fraction(entry.date), lanes.index(entry.agency)
-        expansion = entry.type.value == "label-expansion"
-        ax.plot(
-            [x],
-            [y],
-            marker="o",
-            color="#1f4e79",
-            markerfacecolor="white" if expansion else "#1f4e79",
-            markersize=6,
-        )
-        ax.annotate(
-            entry.name, (x, y), xytext=(3, 6), textcoords="offset points", fontsize=7, rotation=30
-        )
-    if dated:
-        years = [_year_fraction(e.date) for e in dated if e.date is not None]
-        first, last = int(min(years)), int(max(years)) + 1
-        ax.set_xlim(first - 0.5, last + 0.5)
-        ax.set_xticks(range(first, last + 1), [str(y) for y in range(first, last + 1)])
-    else:
-        ax.text(0.5, 0.5, "no dated approvals", transform=ax.transAxes, ha="center", va="center")
-        ax.set_xticks([])
-    ax.set_yticks(range(len(lanes)), lanes)
-    ax.set_ylim(-0.6, max(len(lanes), 1) - 0.2)
-    ax.set_xlabel("date of approval (year)")
-    ax.set_ylabel("agency")
-    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    version = f" — data {summary.version}" if summary.version else ""
-    ax.set_title(title or f"CAR-T approvals by agency{version}", fontsize=11)
+        key = (entry.agency, entry.name)
+        first[key] = min(first.get(key, float("inf")), _year_fraction(entry.date))
+    rows = sorted(first, key=lambda key: (lanes.index(key[0]), first[key], key[1]))
     notes = ["Filled: approval or conditional approval; hollow: label expansion."]
     undated = [e for e in entries if e.date is None]
     if undated:
@@ -342,9 +320,43 @@ def timeline_plot(
             )
             + "."
         )
-    notes.append(_sources(c for e in entries for c in e.citations))
-    lines = _footnote(fig, notes)
+    citations = [c for e in entries for c in e.citations]
+    notes.append(_sources(citations, locators=len(citations) <= 12))
+    lines = sum(len(textwrap.wrap(n, _WRAP)) for n in notes)
+    plot_height = 0.9 + 0.3 * max(1, len(rows))
+    foot_height = 0.35 + 0.13 * lines
+    fig = _figure(10.0, plot_height + foot_height + 0.6)
     height = fig.get_figheight()
-    bottom = min(0.6, (0.55 + 0.13 * lines) / height)
-    ax.set_position((0.1, bottom, 0.85, max(0.1, 1 - bottom - 0.55 / height)))
+    ax = fig.add_axes((0.3, (foot_height + 0.45) / height, 0.66, (plot_height - 0.45) / height))
+    colours = ["#1f4e79", "#c55a11", "#548235", "#7030a0"]
+    for entry in dated:
+        assert entry.date is not None
+        y = rows.index((entry.agency, entry.name))
+        colour = colours[lanes.index(entry.agency) % len(colours)]
+        expansion = entry.type.value == "label-expansion"
+        ax.plot(
+            [_year_fraction(entry.date)],
+            [y],
+            marker="o",
+            color=colour,
+            markerfacecolor="white" if expansion else colour,
+            markersize=6,
+            linestyle="none",
+        )
+    if dated:
+        years = [_year_fraction(e.date) for e in dated if e.date is not None]
+        start, stop = int(min(years)), int(max(years)) + 1
+        ax.set_xlim(start - 0.3, stop + 0.3)
+        ax.set_xticks(range(start, stop + 1), [str(y) for y in range(start, stop + 1)])
+    else:
+        ax.text(0.5, 0.5, "no dated approvals", transform=ax.transAxes, ha="center", va="center")
+        ax.set_xticks([])
+    ax.set_yticks(range(len(rows)), [f"{name} ({agency})" for agency, name in rows], fontsize=8)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlabel("date of approval (year)")
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    version = f" — data {summary.version}" if summary.version else ""
+    ax.set_title(title or f"CAR-T approvals by agency{version}", fontsize=11)
+    _footnote(fig, notes)
     return _save(fig, target)
