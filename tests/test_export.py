@@ -193,3 +193,13 @@ def test_unknown_objects_are_refused() -> None:
         rows(object())
     with pytest.raises(TypeError, match="as JSON"):
         to_json(object())
+
+
+def test_issue_dates_are_one_text_cell() -> None:
+    """A date is one 'YYYY-MM-DD' cell (not year/month/day numbers), empty when unknown."""
+    from cartlandscape.export import rows
+    from cartlandscape.summary import summarize
+
+    table = rows(summarize(cartlandscape.registry()).approvals)
+    assert all("date.year" not in row for row in table)
+    assert {"2017-08-30", None} <= {row["date"] for row in table}

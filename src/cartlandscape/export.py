@@ -225,9 +225,9 @@ def _flatten(value: Any, cls: type, prefix: str = "") -> dict[str, Cell]:
         nested = _attrs_hint(hint) if not isinstance(item, Value) else None
         if isinstance(item, Value) or (item is None and _is_value_hint(hint)):
             cells.update(_value_cells(name, item))
-        elif attrs.has(type(item)) and not isinstance(item, Citation):
+        elif attrs.has(type(item)) and not isinstance(item, Citation | PartialDate):
             cells.update(_flatten(item, type(item), f"{name}."))
-        elif item is None and nested is not None and nested is not Citation:
+        elif item is None and nested is not None and nested not in (Citation, PartialDate):
             cells.update(_flatten(None, nested, f"{name}."))
         else:
             cells[name] = _cell(item)
