@@ -1,7 +1,7 @@
 """The landscape summary as pandas DataFrames, and a few questions answered with them.
 
 ``cartlandscape.export.to_dataframe`` turns the summary (or any records or results) into a
-DataFrame with one column per field; nested fields get dotted names (``date.year``). The script
+DataFrame with one column per field (dates as ``YYYY[-MM[-DD]]`` text). The script
 shows the approved products by target and by indication, the first approvals per agency, and a
 count of first approvals by year and agency; it also writes the approvals to ``approvals.csv``.
 Needs pandas (the ``pandas`` extra).
@@ -34,13 +34,14 @@ def main() -> None:
         print(table.to_string(index=False), end="\n\n")
 
     approvals = to_dataframe(summary.approvals)
-    approvals["date.year"] = approvals["date.year"].astype("Int64")  # a year, or <NA> if undated
+    # The year of first approval, or <NA> if no source dates it.
+    approvals["year"] = approvals["date"].str[:4].astype("Int64")
     print("First approval of each product by each agency:")
-    shown = approvals[["agency", "name", "targets", "indication", "date.year"]]
+    shown = approvals[["agency", "name", "targets", "indication", "date", "other_dates"]]
     print(shown.to_string(index=False), end="\n\n")
 
     per_year = approvals.pivot_table(
-        index="date.year", columns="agency", values="therapy", aggfunc="count", fill_value=0
+        index="year", columns="agency", values="therapy", aggfunc="count", fill_value=0
     )
     print("First approvals by year and agency:")
     print(per_year.to_string(), end="\n\n")

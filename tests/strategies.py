@@ -7,6 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from cartlandscape import Registry
 from cartlandscape.dates import PartialDate
 from cartlandscape.models import (
     Citation,
@@ -40,6 +41,8 @@ from cartlandscape.vocabulary import (
     SourceKind,
     StatementKind,
 )
+
+from .builders import landscape, outcome, study
 
 ids = st.from_regex(r"\A[a-z0-9]{1,8}(-[a-z0-9]{1,6}){0,2}\Z")
 texts = (
@@ -297,3 +300,33 @@ RECORDS = {
     Study: studies,
     Period: periods,
 }
+
+
+@st.composite
+def two_therapy_registries(draw: Any) -> tuple[Registry, Value, Value]:
+    endpoint = draw(st.sampled_from(["orr", "cr", "median-pfs", "crs"]))
+    dimension = "time" if endpoint.startswith("median") else "proportion"
+    a, b = draw(values(dimension)), draw(values(dimension))
+    extra: dict[str, Any] = {"grading_scale": "ASTCT"} if endpoint == "crs" else {}
+    reg = landscape(
+        outcome("oa", "a-cel", endpoint=endpoint, value=a, **extra),
+        outcome("ob", "b-cel", endpoint=endpoint, value=b, **extra),
+    )
+    return reg, a, b
+
+
+@st.composite
+def pooled_studies(draw: Any, min_size: int = 1) -> list[Outcome]:
+    """Outcomes with responders and n, as pooling takes them."""
+    k = draw(st.integers(min_size, 8))
+    found = []
+    for i in range(k):
+        n = draw(st.integers(1, 400))
+        found.append(study(f"s{i}", draw(st.integers(0, n)), n))
+    return found
+
+
+@st.composite
+def tallies(draw: Any) -> tuple[int, int]:
+    n = draw(st.integers(1, 2000))
+    return draw(st.integers(0, n)), n

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import attrs
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 import cartlandscape
-from cartlandscape import Citation, Indication, Outcome, Registry, Source, Study, Target, Therapy
+from cartlandscape import Registry, Study
 from cartlandscape.compare import (
     PERCENTAGE_POINT,
     Comparison,
@@ -24,38 +22,8 @@ from cartlandscape.compare import (
 from cartlandscape.errors import UnknownNameError
 from cartlandscape.values import Bound, Range, Value
 
-from .strategies import values
-
-CITE = (Citation(source="src", locator="table 2"),)
-
-
-def outcome(ident: str, therapy: str | None = "a-cel", **fields: Any) -> Outcome:
-    """An outcome citing the test source; ``value`` defaults to 50 percent ORR."""
-    fields.setdefault("endpoint", "orr")
-    fields.setdefault("value", "50 percent")
-    return Outcome(id=ident, therapy=therapy, citations=CITE, **fields)
-
-
-def landscape(*records: Any) -> Registry:
-    """A small registry: a source, two targets, an indication tree, three therapies, *records*."""
-    base = [
-        Source(id="src", title="A test source", type="review"),
-        Target(id="cd19", name="CD19", citations=CITE),
-        Target(id="bcma", name="BCMA", aliases=("TNFRSF17",), citations=CITE),
-        Indication(id="all", name="ALL", category="hematologic-malignancy", citations=CITE),
-        Indication(
-            id="b-all",
-            name="B-ALL",
-            parent="all",
-            category="hematologic-malignancy",
-            citations=CITE,
-        ),
-        Indication(id="mm", name="Myeloma", category="hematologic-malignancy", citations=CITE),
-        Therapy(id="a-cel", name="Alpha-cel", codes=("AC01",), targets=("bcma",), citations=CITE),
-        Therapy(id="b-cel", name="Beta-cel", targets=("bcma",), citations=CITE),
-        Therapy(id="c-cel", name="Gamma-cel", targets=("cd19",), citations=CITE),
-    ]
-    return Registry([*base, *records])
+from .builders import CITE, landscape, outcome
+from .strategies import two_therapy_registries, values
 
 
 def test_compare_puts_therapies_side_by_side_with_citations() -> None:
@@ -309,19 +277,6 @@ def test_bundled_outcomes_compare_with_citations() -> None:
     table = rank(reg, endpoint="cr", allow_mismatch=True)
     assert table.rows
     assert all(r.citations for r in table.rows)
-
-
-@st.composite
-def two_therapy_registries(draw: Any) -> tuple[Registry, Value, Value]:
-    endpoint = draw(st.sampled_from(["orr", "cr", "median-pfs", "crs"]))
-    dimension = "time" if endpoint.startswith("median") else "proportion"
-    a, b = draw(values(dimension)), draw(values(dimension))
-    extra: dict[str, Any] = {"grading_scale": "ASTCT"} if endpoint == "crs" else {}
-    reg = landscape(
-        outcome("oa", "a-cel", endpoint=endpoint, value=a, **extra),
-        outcome("ob", "b-cel", endpoint=endpoint, value=b, **extra),
-    )
-    return reg, a, b
 
 
 @given(two_therapy_registries())

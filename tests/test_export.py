@@ -19,8 +19,7 @@ from cartlandscape.pooling import pool
 from cartlandscape.stats import wilson
 from cartlandscape.summary import profile, summarize
 
-from .test_compare import landscape, outcome
-from .test_summary import approvals_landscape
+from .builders import approvals_landscape, landscape, outcome
 
 
 def _csv(text: str) -> list[dict[str, str]]:

@@ -10,8 +10,7 @@ import pytest
 from cartlandscape.compare import ComparisonError, compare, rank
 from cartlandscape.plots import PLOT_HINT, forest_plot, timeline_plot
 
-from .test_compare import landscape, outcome
-from .test_summary import approvals_landscape
+from .builders import approvals_landscape, landscape, outcome
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

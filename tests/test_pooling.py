@@ -15,22 +15,8 @@ from cartlandscape.models import Outcome, Study
 from cartlandscape.pooling import CONTINUITY_CORRECTION, METHOD, pool
 from cartlandscape.stats import InsufficientDataError
 
-from .test_compare import outcome
-
-
-def study(ident: str, responders: int, n: int, **fields: Any) -> Outcome:
-    fields.setdefault("value", f"{100 * responders / n} percent")
-    return outcome(ident, n=n, responders=responders, **fields)
-
-
-@st.composite
-def studies(draw: Any, min_size: int = 1) -> list[Outcome]:
-    k = draw(st.integers(min_size, 8))
-    found = []
-    for i in range(k):
-        n = draw(st.integers(1, 400))
-        found.append(study(f"s{i}", draw(st.integers(0, n)), n))
-    return found
+from .builders import outcome, study
+from .strategies import pooled_studies
 
 
 def _logit_inputs(found: list[Outcome]) -> tuple[np.ndarray, np.ndarray]:
@@ -73,7 +59,7 @@ def _expit(x: float) -> float:
     return 1 / (1 + math.exp(-x))
 
 
-@given(studies(min_size=2), st.sampled_from([0.9, 0.95, 0.99]))
+@given(pooled_studies(min_size=2), st.sampled_from([0.9, 0.95, 0.99]))
 def test_pooling_matches_statsmodels(found: list[Outcome], level: float) -> None:
     """Mean, standard error, τ², I², Q, weights and interval agree with statsmodels to 1e-6."""
     ref = _reference(*_logit_inputs(found), level)
@@ -117,7 +103,7 @@ def test_pooling_identical_studies_gives_the_study_value(tally: tuple[int, int],
         assert pooled.estimate == pytest.approx(100 * x / n)
 
 
-@given(studies())
+@given(pooled_studies())
 def test_pooled_interval_contains_its_estimate(found: list[Outcome]) -> None:
     """The pooled interval contains the pooled estimate and lies within 0-100 percent."""
     pooled = pool(found)

@@ -21,15 +21,10 @@ from cartlandscape.stats import (
     wilson,
 )
 
-from .test_compare import CITE, outcome
+from .builders import CITE, outcome
+from .strategies import tallies
 
 METHODS = {"wilson": (wilson, "wilson"), "clopper-pearson": (clopper_pearson, "beta")}
-
-
-@st.composite
-def tallies(draw: Any) -> tuple[int, int]:
-    n = draw(st.integers(1, 2000))
-    return draw(st.integers(0, n)), n
 
 
 levels = st.sampled_from([0.8, 0.9, 0.95, 0.99])

@@ -8,87 +8,12 @@ from hypothesis import strategies as st
 
 import cartlandscape
 from cartlandscape import (
-    Event,
-    Institution,
-    Milestone,
-    Period,
-    Policy,
     Registry,
-    Statement,
-    Therapy,
 )
 from cartlandscape.dates import PartialDate
 from cartlandscape.summary import format_profile, format_summary, profile, summarize
 
-from .test_compare import CITE, landscape, outcome
-
-
-def approval(agency: str, date: str | None, indication: str = "mm", **fields: Any) -> Milestone:
-    fields.setdefault("type", "approval")
-    return Milestone(agency=agency, date=date, indication=indication, citations=CITE, **fields)
-
-
-def product(ident: str, targets: tuple[str, ...], *milestones: Milestone, **fields: Any) -> Therapy:
-    return Therapy(
-        id=ident,
-        name=ident.title(),
-        targets=targets,
-        milestones=milestones,
-        citations=CITE,
-        **fields,
-    )
-
-
-def approvals_landscape() -> Registry:
-    return landscape(
-        product("cilta", ("bcma",), approval("FDA", "2022-02-28"), approval("NMPA", "2024-08")),
-        product("eque", ("bcma",), approval("NMPA", "2023-06-30")),
-        product(
-            "tisa",
-            ("cd19",),
-            approval("FDA", "2017-08-30", "b-all"),
-            approval("FDA", "2018-05", "mm", type="label-expansion"),
-        ),
-        product("nk-x", ("cd19",), approval("NMPA", None, "b-all"), modality="car-nk"),
-        product("candidate", ("bcma",), approval("FDA", "2020", type="ind-clearance")),
-        Institution(
-            id="fahzu",
-            name="Zhejiang Hospital",
-            type="hospital",
-            city="Hangzhou",
-            aliases=("FAHZU",),
-            citations=CITE,
-        ),
-        Institution(id="maker", name="Maker Bio", type="company", citations=CITE),
-        outcome("h-cr", None, institution="fahzu", endpoint="cr", value="92 percent", n=25),
-        outcome("h-orr", "a-cel", institution="fahzu", value="80 percent"),
-        Statement(
-            id="h-beds",
-            subject="institution:fahzu",
-            metric="CAR-T beds",
-            value="40 patient",
-            citations=CITE,
-        ),
-        Policy(
-            id="pay",
-            name="Payment pilot",
-            type="payment",
-            country="CN",
-            region="Zhejiang",
-            period=Period(start="2024", end="2025"),
-            citations=CITE,
-        ),
-        Statement(
-            id="pay-cap", subject="policy:pay", metric="cap", value="500000 CNY", citations=CITE
-        ),
-        Event(
-            id="meet",
-            name="Cell therapy meeting",
-            type="workshop",
-            hosts=("fahzu",),
-            citations=CITE,
-        ),
-    )
+from .builders import CITE, approval, approvals_landscape, landscape, product
 
 
 def test_groups_count_approved_products_with_earliest_approval() -> None:
