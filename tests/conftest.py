@@ -7,8 +7,12 @@ fast for local runs.
 from __future__ import annotations
 
 import os
+import tempfile
 
 from hypothesis import HealthCheck, settings
+
+# The parse cache of the bundled seeds goes to a folder of the test run, not the user's cache.
+os.environ.setdefault("CARTLANDSCAPE_CACHE", tempfile.mkdtemp(prefix="cartlandscape-cache-"))
 
 settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True)
 settings.register_profile(

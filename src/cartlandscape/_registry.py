@@ -10,8 +10,8 @@ True
 
 from __future__ import annotations
 
-import difflib
 import functools
+import re
 import typing
 import unicodedata
 from collections import defaultdict
@@ -46,14 +46,16 @@ __all__ = ["DataVersion", "Override", "RecordSet", "Registry", "normalize"]
 R = TypeVar("R", bound=Record)
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def normalize(text: str) -> str:
     """The key names are compared by: case, spaces and punctuation ignored.
 
     >>> normalize("Inati-cel"), normalize("KYMRIAH®"), normalize("TNFRSF17 / BCMA")
     ('inaticel', 'kymriah', 'tnfrsf17bcma')
     """
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 @attrs.frozen
@@ -115,14 +117,13 @@ class RecordSet(Generic[R]):
 @functools.cache
 def _plan(cls: Any) -> tuple[tuple[str, str | None], ...]:
     """The fields of *cls* that hold references (with their kind) or nested records (None)."""
-    hints = typing.get_type_hints(cls)
     plan: list[tuple[str, str | None]] = []
-    for field in attrs.fields(cls):
+    for field in attrs.fields(attrs.resolve_types(cls)):
         kind = field.metadata.get("ref")
         if kind is not None:
             plan.append((field.name, kind))
             continue
-        inner = [hints[field.name]]
+        inner = [field.type]
         while inner:
             tp = inner.pop()
             if attrs.has(tp):
@@ -464,6 +465,8 @@ class Registry:
 
     def suggest(self, text: str, kind: str | None = None, limit: int = 5) -> list[str]:
         """Names close to *text* (for "did you mean" messages)."""
+        import difflib
+
         keys = [k for k, owner in self._names.items() if kind is None or owner[0] == kind]
         close = difflib.get_close_matches(normalize(text), keys, n=limit, cutoff=0.6)
         return [self._display[k] for k in close]

@@ -50,7 +50,7 @@ import sys
 import threading
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -58,6 +58,7 @@ from typing import Any, NoReturn
 
 import attrs
 
+from cartlandscape import seedcache
 from cartlandscape._registry import DataVersion, Override, Registry
 from cartlandscape.dates import PartialDate
 from cartlandscape.errors import DataError, FieldError, Problem
@@ -497,17 +498,22 @@ def _version(name: str, document: dict[str, Any]) -> tuple[DataVersion | None, l
 
 
 def read_records(
-    sources: Iterable[tuple[str, bytes]], *, max_bytes: int = MAX_FILE_BYTES
+    sources: Iterable[tuple[str, bytes]],
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    parsed: Mapping[str, dict[str, Any]] | None = None,
 ) -> tuple[list[_Entry], DataVersion | None, list[Problem]]:
     """Parse ``(name, bytes)`` data files into entries, collecting every problem.
 
-    The version is that of the last file with a ``[meta]`` table.
+    The version is that of the last file with a ``[meta]`` table.  *parsed* may hold the
+    documents of some files already parsed (by name); those files are not parsed again.
     """
     entries: list[_Entry] = []
     problems: list[Problem] = []
     version = None
     for name, data in sources:
-        document, problem = _parse(name, data, max_bytes)
+        known = None if parsed is None else parsed.get(name)
+        document, problem = (known, None) if known is not None else _parse(name, data, max_bytes)
         if document is None:
             assert problem is not None
             problems.append(problem)
@@ -557,8 +563,9 @@ def _build(
     problems: list[Problem],
     version: DataVersion | None,
     max_bytes: int,
+    parsed: Mapping[str, dict[str, Any]] | None = None,
 ) -> tuple[Registry, list[Override]]:
-    entries, found_version, found = read_records(sources, max_bytes=max_bytes)
+    entries, found_version, found = read_records(sources, max_bytes=max_bytes, parsed=parsed)
     merged, overrides, merge_problems = _merge(entries)
     problems = [*problems, *found, *merge_problems]
     if problems:
@@ -610,5 +617,22 @@ def registry() -> Registry:
     if _default is None:
         with _lock:
             if _default is None:
-                _default = build(_bundled_files())[0]
+                _default = _bundled_registry()
     return _default
+
+
+def _bundled_registry() -> Registry:
+    """Build the registry of the bundled seeds, parsing them or reading the parse cache."""
+    files = _bundled_files()
+    parsed = seedcache.read(files)
+    fresh = parsed is None
+    if parsed is None:
+        parsed = {}
+        for name, data in files:
+            document, _ = _parse(name, data, MAX_FILE_BYTES)
+            if document is not None:
+                parsed[name] = document
+    registry = _build(files, [], None, MAX_FILE_BYTES, parsed=parsed)[0]
+    if fresh:
+        seedcache.write(files, parsed)
+    return registry

@@ -17,16 +17,18 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
 from cartlandscape._registry import DataVersion, Registry
-from cartlandscape.compare import Row
 from cartlandscape.dates import PartialDate
 from cartlandscape.kinds import BASE_KINDS
-from cartlandscape.models import Citation, Institution, Milestone, Statement, Therapy
+from cartlandscape.models import Citation, Institution, Milestone, Outcome, Statement, Therapy
 from cartlandscape.vocabulary import MilestoneKind
+
+if TYPE_CHECKING:
+    from cartlandscape.compare import Row
 
 __all__ = [
     "ApprovalRow",
@@ -340,6 +342,12 @@ def _group_line(group: Group) -> str:
     return f"  {group.key}: {group.count} ({since}) — {', '.join(group.therapies)}"
 
 
+def _row(registry: Registry, outcome: Outcome) -> Row:
+    from cartlandscape.compare import Row
+
+    return Row.of(registry, outcome)
+
+
 def format_summary(summary: Summary) -> str:
     """Plain text for a terminal.
 
@@ -458,7 +466,7 @@ def profile(registry: Registry, institution: Institution | str) -> InstitutionPr
         type=record.type.value,
         city=record.city,
         country=record.country,
-        outcomes=tuple(Row.of(registry, o) for o in outcomes),
+        outcomes=tuple(_row(registry, o) for o in outcomes),
         statements=tuple(statements),
         therapies=tuple(therapies),
         events=tuple(events),

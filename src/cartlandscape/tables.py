@@ -56,6 +56,8 @@ def display_width(text: str) -> int:
     >>> display_width("CD19"), display_width("细胞治疗"), display_width("é")
     (4, 8, 1)
     """
+    if text.isascii():
+        return len(text)
     width = 0
     for ch in text:
         if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):

@@ -230,12 +230,13 @@ def _write(out: Output, reg: Registry, result: Summary, everything: bool) -> Non
 
 def summary(args: argparse.Namespace, out: Output) -> int:
     """Print the summary of the registry (``--format table`` or ``json``)."""
-    from cartlandscape.export import plain
     from cartlandscape.summary import summarize
 
     reg = registry_for(args)
     result = summarize(reg)
     if out.format == "json":
+        from cartlandscape.export import plain
+
         out.json({**plain(result), "key_outcomes": key_outcomes(reg)})
         return 0
     _write(out, reg, result, args.all)

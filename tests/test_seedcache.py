@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cartlandscape import loading, seedcache
+
+FILES = [("seeds/a.toml", b'[[source]]\nid = "s"\ntitle = "S"\ntype = "report"\n')]
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("CARTLANDSCAPE_CACHE", str(tmp_path))
+    return tmp_path
+
+
+def _records(reg: object) -> list[object]:
+    return list(reg.records())  # type: ignore[attr-defined]
+
+
+def test_cached_documents_give_the_same_registry(cache_dir: Path) -> None:
+    """The second build of the bundled registry reads the cache and gives equal records."""
+    first = loading._bundled_registry()
+    assert list(cache_dir.glob("seeds-*.json"))
+    files = loading._bundled_files()
+    assert seedcache.read(files) is not None
+    second = loading._bundled_registry()
+    assert _records(second) == _records(first)
+    assert second.version == first.version
+
+
+def test_a_changed_seed_file_misses_the_cache(cache_dir: Path) -> None:
+    """The cache is named by the files' bytes: other bytes, another cache file."""
+    changed = [(FILES[0][0], FILES[0][1] + b"\n")]
+    assert seedcache.cache_file(FILES) != seedcache.cache_file(changed)
+
+
+def test_corrupt_cache_is_ignored_and_replaced(cache_dir: Path) -> None:
+    """A corrupt cache file is ignored, and a good one is written in its place."""
+    files = loading._bundled_files()
+    path = seedcache.cache_file(files)
+    assert path is not None
+    path.write_text("{not json", encoding="utf-8")
+    assert seedcache.read(files) is None
+    reg = loading._bundled_registry()
+    assert len(reg) > 0
+    assert seedcache.read(files) is not None
+
+
+def test_cache_of_other_files_is_not_used(cache_dir: Path) -> None:
+    """A cache whose names differ from the files' is ignored."""
+    path = seedcache.cache_file(FILES)
+    assert path is not None
+    path.write_text(json.dumps({"other.toml": {}}), encoding="utf-8")
+    assert seedcache.read(FILES) is None
+
+
+def test_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CARTLANDSCAPE_CACHE=0 writes and reads nothing."""
+    monkeypatch.setenv("CARTLANDSCAPE_CACHE", "0")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert seedcache.cache_file(FILES) is None
+    seedcache.write(FILES, {"seeds/a.toml": {}})
+    assert not any(tmp_path.rglob("*.json"))
+
+
+def test_unwritable_cache_folder_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache folder that cannot be created leaves no error and no cache."""
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("CARTLANDSCAPE_CACHE", str(blocker / "cache"))
+    seedcache.write(FILES, {"seeds/a.toml": {}})
+    assert seedcache.read(FILES) is None
+
+
+def test_documents_json_cannot_hold_are_not_cached(cache_dir: Path) -> None:
+    """A document holding a TOML date is not cached (JSON has no dates)."""
+    import datetime as dt
+
+    seedcache.write(FILES, {"seeds/a.toml": {"meta": {"as_of": dt.date(2026, 1, 1)}}})
+    assert seedcache.read(FILES) is None
