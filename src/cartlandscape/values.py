@@ -132,61 +132,55 @@ class Value:
 
 
 @attrs.frozen
-class Exact(Value):
-    """A figure stated exactly, e.g. ``Exact(87.5, "percent")``."""
+class _Point(Value):
+    """A single figure with a unit; :class:`Exact` and :class:`Approximate` say how sure."""
 
-    form: ClassVar[str] = "exact"
+    #: How the text form and the words mark the figure ("~", "about ").
+    _mark: ClassVar[str] = ""
+    _words: ClassVar[str] = ""
+
     magnitude: float = attrs.field(converter=_magnitude)
     unit: str = attrs.field(converter=_unit)  # type: ignore[misc]
 
-    def magnitudes(self) -> tuple[float, ...]:  # noqa: D102
+    def magnitudes(self) -> tuple[float, ...]:
+        """The magnitude, in the value's unit."""
         return (self.magnitude,)
 
-    def interval(self) -> tuple[float, float]:  # noqa: D102
+    def interval(self) -> tuple[float, float]:
+        """The magnitude twice: a point."""
         return (self.magnitude, self.magnitude)
 
-    def with_magnitudes(self, *magnitudes: float, unit: str) -> Exact:  # noqa: D102
-        return Exact(magnitudes[0], unit)
+    def with_magnitudes(self, *magnitudes: float, unit: str) -> Value:
+        """The same form with another magnitude and unit."""
+        return type(self)(magnitudes[0], unit)
 
     @property
     def quantity(self) -> pint.Quantity[Any]:
         """The value as a pint quantity."""
         return units.quantity(self.magnitude, self.unit)
 
-    def describe(self) -> str:  # noqa: D102
-        return f"{_number(self.magnitude)} {self.unit}"
+    def describe(self) -> str:
+        """The value in words, e.g. 'about 1000000 person'."""
+        return f"{self._words}{_number(self.magnitude)} {self.unit}"
 
     def __str__(self) -> str:
-        return f"{_number(self.magnitude)} {self.unit}"
+        return f"{self._mark}{_number(self.magnitude)} {self.unit}"
 
 
 @attrs.frozen
-class Approximate(Value):
+class Exact(_Point):
+    """A figure stated exactly, e.g. ``Exact(87.5, "percent")``."""
+
+    form: ClassVar[str] = "exact"
+
+
+@attrs.frozen
+class Approximate(_Point):
     """A figure the source gives as approximate ("about 1 million")."""
 
     form: ClassVar[str] = "approximate"
-    magnitude: float = attrs.field(converter=_magnitude)
-    unit: str = attrs.field(converter=_unit)  # type: ignore[misc]
-
-    def magnitudes(self) -> tuple[float, ...]:  # noqa: D102
-        return (self.magnitude,)
-
-    def interval(self) -> tuple[float, float]:  # noqa: D102
-        return (self.magnitude, self.magnitude)
-
-    def with_magnitudes(self, *magnitudes: float, unit: str) -> Approximate:  # noqa: D102
-        return Approximate(magnitudes[0], unit)
-
-    @property
-    def quantity(self) -> pint.Quantity[Any]:
-        """The value as a pint quantity."""
-        return units.quantity(self.magnitude, self.unit)
-
-    def describe(self) -> str:  # noqa: D102
-        return f"about {_number(self.magnitude)} {self.unit}"
-
-    def __str__(self) -> str:
-        return f"~{_number(self.magnitude)} {self.unit}"
+    _mark: ClassVar[str] = "~"
+    _words: ClassVar[str] = "about "
 
 
 def _relation(value: object) -> Relation:
