@@ -18,11 +18,11 @@ with :func:`use_registry`, after which quantities from both can be combined:
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
+from collections.abc import Mapping
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from cartlandscape.errors import UnitError
 
@@ -31,11 +31,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DIMENSIONS",
+    "UnitFacts",
     "canonical_unit",
     "dimension_of",
     "get_registry",
+    "known_units",
     "matches",
     "quantity",
+    "remember_units",
     "to_fraction",
     "use_registry",
 ]
@@ -58,6 +61,15 @@ def _definitions() -> list[str]:
     return [s for line in text.splitlines() if (s := line.strip()) and not s.startswith("#")]
 
 
+_own: pint.UnitRegistry[Any] | None = None
+
+
+def _own_registry(registry: pint.UnitRegistry[Any]) -> pint.UnitRegistry[Any]:
+    global _own
+    _own = registry
+    return registry
+
+
 def get_registry() -> pint.UnitRegistry[Any]:
     """Return the registry in use, building cartlandscape's own one on first call."""
     global _registry
@@ -69,7 +81,7 @@ def get_registry() -> pint.UnitRegistry[Any]:
                 registry: pint.UnitRegistry[Any] = pint.UnitRegistry(None)
                 for definition in _definitions():
                     registry.define(definition)
-                _registry = registry
+                _registry = _own_registry(registry)
     return _registry
 
 
@@ -91,7 +103,7 @@ def use_registry(registry: pint.UnitRegistry[Any] | None) -> None:
                 elif name not in registry:
                     registry.define(definition)
         _registry = registry
-        _parse.cache_clear()
+        _facts.clear()
 
 
 #: Unit expressions cartlandscape accepts: names joined by '*' or '/', with small whole powers.
@@ -100,9 +112,16 @@ _EXPRESSION = re.compile(
 )
 
 
-@functools.lru_cache(maxsize=4096)
-def _parse(unit: str) -> tuple[str, str, float | None]:
+#: What is known of each unit name seen: canonical name, dimensionality, fraction factor.
+UnitFacts: TypeAlias = tuple[str, str, float | None]
+_facts: dict[str, UnitFacts] = {}
+
+
+def _parse(unit: str) -> UnitFacts:
     """Return the canonical name, dimensionality and fraction factor of *unit* (cached)."""
+    known = _facts.get(unit)
+    if known is not None:
+        return known
     if len(unit) > 100 or not _EXPRESSION.match(unit):
         raise UnitError(f"expected a unit such as 'percent' or 'cell / kilogram', found {unit!r}")
     registry = get_registry()
@@ -117,7 +136,30 @@ def _parse(unit: str) -> tuple[str, str, float | None]:
         if (dimensionality == "dimensionless")
         else None
     )
-    return str(parsed), dimensionality, factor
+    facts = (str(parsed), dimensionality, factor)
+    if len(_facts) < 4096:
+        _facts[unit] = facts
+    return facts
+
+
+def known_units() -> dict[str, UnitFacts]:
+    """What cartlandscape's own registry has told about each unit name so far.
+
+    Empty while a program's own registry is in use (:func:`use_registry`).
+    """
+    return dict(_facts) if _registry is None or _registry is _own else {}
+
+
+def remember_units(facts: Mapping[str, UnitFacts]) -> None:
+    """Take *facts* about unit names worked out earlier with cartlandscape's own registry.
+
+    They spare building the unit registry (and importing pint) when only unit names need
+    checking, as when the bundled data load from the parse cache.  Ignored while a program's
+    own registry is in use (:func:`use_registry`).
+    """
+    if _registry is None or _registry is _own:
+        for unit, (canonical, dimensionality, factor) in facts.items():
+            _facts.setdefault(unit, (canonical, dimensionality, factor))
 
 
 def canonical_unit(unit: str) -> str:

@@ -107,8 +107,9 @@ class Value:
 
     def to(self, unit: str) -> Value:
         """Return the same form converted to *unit*; currencies never convert."""
-        registry = units.get_registry()
         target = units.canonical_unit(unit)
+        if target == self.unit:
+            return self
         if units.dimension_of(target) != self.dimensionality:
             hint = (
                 "; currencies convert only with an exchange rate (cartlandscape.money.convert)"
@@ -116,6 +117,7 @@ class Value:
                 else ""
             )
             raise UnitError(f"cannot convert {self.unit} to {target}{hint}")
+        registry = units.get_registry()
         converted = [
             float(registry.Quantity(m, self.unit).to(target).magnitude) for m in self.magnitudes()
         ]
