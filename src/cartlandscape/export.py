@@ -32,7 +32,7 @@ import io
 import json
 import math
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import UnionType
 from typing import Any, TypeAlias
 
@@ -52,6 +52,7 @@ from cartlandscape.values import Bound, Range, Value
 __all__ = [
     "PANDAS_HINT",
     "plain",
+    "registry_document",
     "registry_to_json",
     "rows",
     "to_csv",
@@ -131,8 +132,36 @@ def _tag(record: Record) -> str:
     return record.kind
 
 
+def registry_document(
+    registry: Registry, *, kinds: Sequence[str] | None = None, by_id: bool = False
+) -> dict[str, Any]:
+    """*registry* as one data-file document: ``{"meta": {...}, "therapy": [...], ...}``.
+
+    *kinds* limits it to records of those kinds (all kinds by default); ``by_id=True`` lists the
+    records of each kind by id instead of in data order.  Records of a registered subclass keep
+    their own kind tag.
+
+    >>> import cartlandscape
+    >>> doc = registry_document(cartlandscape.registry(), kinds=["target"], by_id=True)
+    >>> sorted(doc), doc["target"][0]["id"]
+    (['meta', 'target'], 'bcma')
+    """
+    document: dict[str, Any] = {}
+    version: DataVersion | None = registry.version
+    if version is not None:
+        document[META_KEY] = {"release": version.release, "as_of": str(version.as_of)}
+    conv = converter()
+    for kind in kinds or BASE_KINDS:
+        records = list(registry._sets[kind])
+        if by_id:
+            records.sort(key=lambda r: r.id)
+        for record in records:
+            document.setdefault(_tag(record), []).append(conv.unstructure(record))
+    return document
+
+
 def registry_to_json(registry: Registry, *, indent: int | None = 2) -> str:
-    """The whole of *registry* as one JSON data file: ``{"meta": {...}, "therapy": [...], ...}``.
+    """The whole of *registry* as one JSON data file (see :func:`registry_document`).
 
     Reading it back with :func:`cartlandscape.loading.build` gives an equal registry: the same
     records, in the same order, and the same version.
@@ -144,15 +173,7 @@ def registry_to_json(registry: Registry, *, indent: int | None = 2) -> str:
     >>> list(again.records()) == list(reg.records()) and again.version == reg.version
     True
     """
-    document: dict[str, Any] = {}
-    version: DataVersion | None = registry.version
-    if version is not None:
-        document[META_KEY] = {"release": version.release, "as_of": str(version.as_of)}
-    conv = converter()
-    for kind in BASE_KINDS:
-        for record in registry._sets[kind]:
-            document.setdefault(_tag(record), []).append(conv.unstructure(record))
-    return json.dumps(document, indent=indent, ensure_ascii=False)
+    return json.dumps(registry_document(registry), indent=indent, ensure_ascii=False)
 
 
 # -- rows ----------------------------------------------------------------------------------------

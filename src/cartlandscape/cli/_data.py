@@ -8,12 +8,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from cartlandscape._registry import Registry
 from cartlandscape.cli._common import CommandError, UsageError, registry_for
 from cartlandscape.cli._output import Output, dumps
 from cartlandscape.errors import DataError, Problem
 from cartlandscape.kinds import BASE_KINDS, collection_of
-from cartlandscape.loading import META_KEY
 
 __all__ = ["export", "validate"]
 
@@ -30,7 +28,9 @@ def export(args: argparse.Namespace, out: Output) -> int:
         records = sorted(getattr(reg, collection_of(kinds[0])), key=lambda r: r.id)
         text = to_csv(records) if records else ""
     else:
-        text = dumps(_document(reg, kinds))
+        from cartlandscape.export import registry_document
+
+        text = dumps(registry_document(reg, kinds=kinds, by_id=True))
     if args.output is None:
         out.stream.write(text)
         return 0
@@ -41,16 +41,6 @@ def export(args: argparse.Namespace, out: Output) -> int:
     count = sum(len(getattr(reg, collection_of(k))) for k in kinds)
     print(f"wrote {count} records to {args.output}", file=sys.stderr)
     return 0
-
-
-def _document(reg: Registry, kinds: list[str]) -> dict[str, Any]:
-    """A data-file document of *reg*'s records of *kinds*, sorted by id, with its version."""
-    document: dict[str, Any] = {}
-    if reg.version is not None:
-        document[META_KEY] = {"release": reg.version.release, "as_of": str(reg.version.as_of)}
-    for kind in kinds:
-        document[kind] = sorted(getattr(reg, collection_of(kind)), key=lambda r: r.id)
-    return document
 
 
 def _file_names(paths: list[str]) -> set[str]:
