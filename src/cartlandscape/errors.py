@@ -13,10 +13,10 @@ A name that matches nothing is a :class:`LookupError`, :class:`UnknownNameError`
 1 problem in the data:
   trials.toml:7: outcome 'orr': field 'n': expected a count that is not negative, found -3
 
-The exceptions survive pickling (as when raised in a worker process):
+The exceptions survive copying and pickling (as when raised in a worker process):
 
->>> import pickle
->>> pickle.loads(pickle.dumps(DataError([problem]))).problems == (problem,)
+>>> import copy
+>>> copy.deepcopy(DataError([problem])).problems == (problem,)
 True
 """
 
