@@ -390,6 +390,12 @@ class Registry:
         """Every event."""
         return self._sets["event"]
 
+    def of_kind(self, kind: str) -> RecordSet[Record]:
+        """The collection of records of *kind* (``"therapy"`` gives :attr:`therapies`)."""
+        if kind not in self._sets:
+            raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(self._sets)}")
+        return self._sets[kind]
+
     def records(self) -> Iterator[Record]:
         """Every record, kind by kind."""
         for records in self._sets.values():

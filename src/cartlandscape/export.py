@@ -152,7 +152,7 @@ def registry_document(
         document[META_KEY] = {"release": version.release, "as_of": str(version.as_of)}
     conv = converter()
     for kind in kinds or BASE_KINDS:
-        records = list(registry._sets[kind])
+        records = list(registry.of_kind(kind))
         if by_id:
             records.sort(key=lambda r: r.id)
         for record in records:

@@ -312,7 +312,7 @@ def summarize(registry: Registry) -> Summary:
     )
     return Summary(
         version=registry.version,
-        counts={BASE_KINDS[k][1]: len(list(registry._sets[k])) for k in BASE_KINDS},
+        counts={BASE_KINDS[k][1]: len(registry.of_kind(k)) for k in BASE_KINDS},
         approvals=tuple(rows),
         by_target=dict(sorted(by_target.items(), key=lambda kv: (-kv[1], kv[0]))),
         by_indication=dict(sorted(by_indication.items(), key=lambda kv: (-kv[1], kv[0]))),
