@@ -142,3 +142,11 @@ def test_indication_parent_must_exist() -> None:
     child = Indication(id="c", name="C", category="solid-tumor", parent="p", citations=CITE)
     with pytest.raises(DataError):
         Registry([_source(), child])
+
+
+def test_of_kind_gives_the_collection_of_a_kind() -> None:
+    """of_kind("therapy") is the therapies collection; an unknown kind is a ValueError."""
+    reg = cartlandscape.registry()
+    assert reg.of_kind("therapy") is reg.therapies
+    with pytest.raises(ValueError, match="unknown kind"):
+        reg.of_kind("gadget")
