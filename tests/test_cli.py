@@ -1080,3 +1080,10 @@ def test_json_dumps_values_dates_and_enums_as_text() -> None:
     assert data["a"] == "2023-11"
     assert data["b"]["value"] == "79 to 89 percent"
     assert data["b"]["endpoint"] == "orr"
+
+
+def test_parser_kinds_are_the_registry_kinds() -> None:
+    """The kinds --kind accepts (kept in the parser so --help loads no model) are the models'."""
+    from cartlandscape.cli._parser import KINDS
+
+    assert tuple(BASE_KINDS) == KINDS

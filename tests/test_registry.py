@@ -150,3 +150,12 @@ def test_of_kind_gives_the_collection_of_a_kind() -> None:
     assert reg.of_kind("therapy") is reg.therapies
     with pytest.raises(ValueError, match="unknown kind"):
         reg.of_kind("gadget")
+
+
+def test_referrers_list_the_records_that_refer_to_a_record() -> None:
+    """referrers(target) names each therapy pointing at it, with the field holding the id."""
+    reg = cartlandscape.registry()
+    cd19 = reg.lookup("CD19", kind="target")
+    found = {(r.id, path) for r, path in reg.referrers(cd19)}
+    assert ("inaticabtagene-autoleucel", "targets[0]") in found
+    assert all(path.startswith("targets") for r, path in reg.referrers(cd19) if r.kind == "therapy")

@@ -261,70 +261,53 @@ class Registry:
         }
         self._names: dict[str, tuple[str, str]] = {}
         self._display: dict[str, str] = {}
+        # Names exactly as written resolve with one dict look-up; other spellings are
+        # normalized first (see lookup).
+        self._exact: dict[str, Record] = {}
         for kind, by_id in grouped.items():
             for record in by_id.values():
+
+                def problem(message: str, field: str | None, record: Record = record) -> None:
+                    problems.append(
+                        Problem(
+                            message,
+                            file=origin_of[(record.kind, record.id)],
+                            kind=record.kind,
+                            record=record.id,
+                            field=field,
+                        )
+                    )
+
                 for name in record.names():
+                    self._exact.setdefault(name, record)
                     key = normalize(name)
                     if not key:
                         continue
                     owner = self._names.setdefault(key, (kind, record.id))
                     if owner != (kind, record.id):
-                        problems.append(
-                            Problem(
-                                f"the name {name!r} is also a name of {owner[0]} {owner[1]!r} "
-                                f"({origin_of[owner] or '<data>'})",
-                                file=origin_of[(kind, record.id)],
-                                kind=kind,
-                                record=record.id,
-                                field=_name_field(record, name),
-                            )
+                        problem(
+                            f"the name {name!r} is also a name of {owner[0]} {owner[1]!r} "
+                            f"({origin_of[owner] or '<data>'})",
+                            _name_field(record, name),
                         )
                     self._display.setdefault(key, name)
                 for field, ref_kind, ident in _references(record, ""):
                     if ref_kind == "*" or ref_kind not in grouped:
-                        problems.append(
-                            Problem(
-                                f"{ref_kind!r} is not a kind of record",
-                                file=origin_of[(kind, record.id)],
-                                kind=kind,
-                                record=record.id,
-                                field=field,
-                            )
-                        )
+                        problem(f"{ref_kind!r} is not a kind of record", field)
                     elif ident not in grouped[ref_kind]:
-                        problems.append(
-                            Problem(
-                                f"no {ref_kind} has the id {ident!r}",
-                                file=origin_of[(kind, record.id)],
-                                kind=kind,
-                                record=record.id,
-                                field=field,
-                            )
-                        )
+                        problem(f"no {ref_kind} has the id {ident!r}", field)
                 for field, date, citations in _dated_facts(record, ""):
                     for citation in citations:
                         source = grouped["source"].get(citation.source)
                         published = getattr(source, "published", None)
                         if published is not None and _surely_after(date, published):
-                            problems.append(
-                                Problem(
-                                    f"expected a date no later than {published}, when the cited "
-                                    f"source {citation.source!r} was published, found {date}",
-                                    file=origin_of[(kind, record.id)],
-                                    kind=kind,
-                                    record=record.id,
-                                    field=field,
-                                )
+                            problem(
+                                f"expected a date no later than {published}, when the cited "
+                                f"source {citation.source!r} was published, found {date}",
+                                field,
                             )
         if problems:
             raise DataError(problems)
-        # Names exactly as written resolve with one dict look-up; other spellings are
-        # normalized first (see lookup).
-        self._exact: dict[str, Record] = {}
-        for by_id in grouped.values():
-            for record in by_id.values():
-                for name in record.names():
-                    self._exact.setdefault(name, record)
         self._referrers: dict[tuple[str, str], tuple[tuple[Record, str], ...]] | None = None
         self._children: dict[str, list[str]] = defaultdict(list)
         for indication in self.indications:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import attrs
@@ -212,8 +212,3 @@ def value_field(dimension: str | None = None, *, optional: bool = False) -> Any:
     if optional:
         return attrs.field(default=None, converter=_value, validator=check)
     return attrs.field(converter=_value, validator=check)
-
-
-def nonempty(items: Iterable[object]) -> bool:
-    """Tell whether *items* has at least one element."""
-    return any(True for _ in items)
