@@ -85,8 +85,21 @@ def test_documents_json_cannot_hold_are_not_cached(cache_dir: Path) -> None:
     assert seedcache.read(FILES) is None
 
 
-def test_warm_cache_loads_the_bundled_registry_without_pint(cache_dir: Path) -> None:
-    """With the cache written, a new interpreter builds the bundled registry without pint."""
+def test_a_cache_with_unit_facts_of_an_earlier_release_still_serves(cache_dir: Path) -> None:
+    """A cache file that also holds unit facts (as earlier ones did) is read as usual."""
+    files = loading._bundled_files()
+    loading._bundled_registry()
+    path = seedcache.cache_file(files)
+    assert path is not None
+    cached = json.loads(path.read_text(encoding="utf-8"))
+    assert set(cached) == {"documents"}
+    cached["units"] = {"percent": ["percent", "dimensionless", 0.01]}
+    path.write_text(json.dumps(cached), encoding="utf-8")
+    assert seedcache.read(files) == cached["documents"]
+
+
+def test_cold_and_warm_starts_load_the_bundled_registry_without_pint(cache_dir: Path) -> None:
+    """Before and after the cache is written, a new interpreter builds the registry sans pint."""
     import os
     import subprocess
     import sys
@@ -101,39 +114,5 @@ def test_warm_cache_loads_the_bundled_registry_without_pint(cache_dir: Path) -> 
         ).stdout.split()
         for _ in range(2)
     ]
-    assert runs == [["True", "True"], ["True", "False"]]
-
-
-def test_cached_unit_facts_agree_with_pint(cache_dir: Path) -> None:
-    """What the cache says of each unit is what pint says of it."""
-    from cartlandscape import units
-
-    files = loading._bundled_files()
-    loading._bundled_registry()
-    path = seedcache.cache_file(files)
-    assert path is not None
-    cached = json.loads(path.read_text(encoding="utf-8"))["units"]
-    assert "percent" in cached
-    registry = units.get_registry()
-    for unit, (canonical, dimensionality, factor) in cached.items():
-        parsed = registry.parse_units("percent" if unit.strip() == "%" else unit)
-        assert str(parsed) == canonical
-        assert str(registry.get_dimensionality(parsed)) == dimensionality
-        if factor is not None:
-            assert registry.Quantity(1, parsed).to("dimensionless").magnitude == factor
-
-
-def test_remembered_unit_facts_are_ignored_with_a_users_registry() -> None:
-    """Facts from the cache do not override a program's own registry."""
-    import pint
-
-    from cartlandscape import units
-
-    try:
-        units.use_registry(pint.UnitRegistry())
-        units.remember_units({"zorkmid": ("zorkmid", "[time]", None)})
-        assert units.known_units() == {}
-        with pytest.raises(units.UnitError):
-            units.canonical_unit("zorkmid")
-    finally:
-        units.use_registry(None)
+    assert runs == [["True", "False"], ["True", "False"]]
+    assert list(cache_dir.glob("seeds-*.json"))

@@ -2,12 +2,12 @@
 
 Parsing the bundled TOML is the largest part of loading the default registry (``tomllib`` is
 pure Python); the same documents read back from JSON cost a tenth of that.  After the bundled
-registry has been built once, the parsed documents are written as one JSON file, with what the
-unit registry said about each unit name the seeds use (so that a later start need not import
-pint to check them).  The file is named by a hash of the library version, of ``units.txt`` and
-of every seed file's name and bytes: a changed seed file or unit definition, or another version
-of the library, simply misses the cache.  The cache only ever stands in for parsing; every record
-is still structured and checked as usual.
+registry has been built once, the parsed documents are written as one JSON file.  The file is
+named by a hash of the library version, of ``units.txt`` and of every seed file's name and
+bytes: a changed seed file or unit definition, or another version of the library, simply misses
+the cache.  The cache only ever stands in for parsing; every record is still structured and
+checked as usual.  (The seeds' unit names need no cache: what the unit registry says of them
+ships with the package, see :mod:`cartlandscape.units`.)
 
 The cache is fault-tolerant: a missing, unreadable, corrupt or unwritable cache is ignored and
 the seeds are parsed as usual.  ``CARTLANDSCAPE_CACHE`` chooses where it lives:
@@ -28,7 +28,6 @@ from importlib.resources import files as files_of
 from pathlib import Path
 from typing import Any
 
-from cartlandscape import units
 from cartlandscape._version import __version__
 
 __all__ = ["cache_file", "read", "write"]
@@ -60,20 +59,14 @@ def read(files: Sequence[tuple[str, bytes]]) -> dict[str, dict[str, Any]] | None
         path = cache_file(files)
         if path is None:
             return None
-        cached = json.loads(path.read_bytes())
-        documents, facts = cached["documents"], cached["units"]
-        names = {name for name, _ in files}
-        if not isinstance(documents, dict) or set(documents) != names:
-            return None
-        if not all(isinstance(d, dict) for d in documents.values()):
-            return None
-        known = {
-            str(unit): (str(canonical), str(dimensionality), None if f is None else float(f))
-            for unit, (canonical, dimensionality, f) in facts.items()
-        }
-    except (OSError, ValueError, RuntimeError, KeyError, TypeError, AttributeError):
+        documents = json.loads(path.read_bytes())["documents"]
+    except (OSError, ValueError, RuntimeError, KeyError, TypeError):
         return None
-    units.remember_units(known)
+    names = {name for name, _ in files}
+    if not isinstance(documents, dict) or set(documents) != names:
+        return None
+    if not all(isinstance(d, dict) for d in documents.values()):
+        return None
     return documents
 
 
@@ -83,8 +76,7 @@ def write(files: Sequence[tuple[str, bytes]], documents: dict[str, dict[str, Any
         path = cache_file(files)
         if path is None:
             return
-        cached = {"documents": documents, "units": units.known_units()}
-        text = json.dumps(cached, ensure_ascii=False, allow_nan=False)
+        text = json.dumps({"documents": documents}, ensure_ascii=False, allow_nan=False)
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False

@@ -14,14 +14,27 @@ with :func:`use_registry`, after which quantities from both can be combined:
 >>> print(f"{q.to('day'):.1f~P}")
 105.3 d
 >>> units.use_registry(None)  # back to cartlandscape's own registry
+
+Checking a unit name (its canonical spelling, dimensionality and fraction factor) needs no
+registry when the name is one the bundled seeds use: what cartlandscape's own registry says of
+each of those names ships with the package in ``unitfacts.json``, read on the first unit check.
+So loading the bundled data never imports pint.  The shipped facts stand in for cartlandscape's
+own registry only, and only for the ``units.txt`` they were written from; while a program's own
+registry is in use, that registry is asked about every name.  After changing the seeds or
+``units.txt``, rewrite the file (the test suite checks it is up to date)::
+
+    python -m cartlandscape.units --write
+    python -m cartlandscape.units --check
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Sequence
 from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from cartlandscape.errors import UnitError
@@ -35,10 +48,8 @@ __all__ = [
     "canonical_unit",
     "dimension_of",
     "get_registry",
-    "known_units",
     "matches",
     "quantity",
-    "remember_units",
     "to_fraction",
     "use_registry",
 ]
@@ -56,32 +67,42 @@ _lock = threading.Lock()
 _registry: pint.UnitRegistry[Any] | None = None
 
 
+def _definitions_text() -> bytes:
+    return (files("cartlandscape") / "units.txt").read_bytes()
+
+
 def _definitions() -> list[str]:
-    text = (files("cartlandscape") / "units.txt").read_text(encoding="utf-8")
+    text = _definitions_text().decode("utf-8")
     return [s for line in text.splitlines() if (s := line.strip()) and not s.startswith("#")]
+
+
+def _definitions_digest() -> str:
+    """The SHA-256 of ``units.txt``: the shipped unit facts hold for these definitions only."""
+    import hashlib
+
+    return hashlib.sha256(_definitions_text()).hexdigest()
+
+
+def _new_registry() -> pint.UnitRegistry[Any]:
+    """A new registry of cartlandscape's own, from the definitions in ``units.txt``."""
+    import pint
+
+    registry: pint.UnitRegistry[Any] = pint.UnitRegistry(None)
+    for definition in _definitions():
+        registry.define(definition)
+    return registry
 
 
 _own: pint.UnitRegistry[Any] | None = None
 
 
-def _own_registry(registry: pint.UnitRegistry[Any]) -> pint.UnitRegistry[Any]:
-    global _own
-    _own = registry
-    return registry
-
-
 def get_registry() -> pint.UnitRegistry[Any]:
     """Return the registry in use, building cartlandscape's own one on first call."""
-    global _registry
+    global _registry, _own
     if _registry is None:
         with _lock:
             if _registry is None:
-                import pint
-
-                registry: pint.UnitRegistry[Any] = pint.UnitRegistry(None)
-                for definition in _definitions():
-                    registry.define(definition)
-                _registry = _own_registry(registry)
+                _own = _registry = _new_registry()
     return _registry
 
 
@@ -112,19 +133,41 @@ _EXPRESSION = re.compile(
 )
 
 
-#: What is known of each unit name seen: canonical name, dimensionality, fraction factor.
+#: What is known of a unit name: canonical name, dimensionality, fraction factor (or None).
 UnitFacts: TypeAlias = tuple[str, str, float | None]
 _facts: dict[str, UnitFacts] = {}
+#: The facts shipped for the bundled seeds' unit names, read on first need (None: not yet).
+_shipped: dict[str, UnitFacts] | None = None
+_SHIPPED_FILE: Final = "unitfacts.json"
 
 
-def _parse(unit: str) -> UnitFacts:
-    """Return the canonical name, dimensionality and fraction factor of *unit* (cached)."""
-    known = _facts.get(unit)
-    if known is not None:
-        return known
+def _shipped_facts() -> dict[str, UnitFacts]:
+    """The facts in ``unitfacts.json``, or none if it is missing, unreadable or out of date.
+
+    Out of date means written for another ``units.txt``: such facts are never used.
+    """
+    global _shipped
+    if _shipped is None:
+        import json
+
+        facts: dict[str, UnitFacts] = {}
+        try:
+            shipped = json.loads((files("cartlandscape") / _SHIPPED_FILE).read_bytes())
+            if shipped["units.txt"] == _definitions_digest():
+                facts = {
+                    str(unit): (str(name), str(dimensionality), None if f is None else float(f))
+                    for unit, (name, dimensionality, f) in shipped["units"].items()
+                }
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            facts = {}
+        _shipped = facts
+    return _shipped
+
+
+def _work_out(registry: pint.UnitRegistry[Any], unit: str) -> UnitFacts:
+    """Ask *registry* for the canonical name, dimensionality and fraction factor of *unit*."""
     if len(unit) > 100 or not _EXPRESSION.match(unit):
         raise UnitError(f"expected a unit such as 'percent' or 'cell / kilogram', found {unit!r}")
-    registry = get_registry()
     text = "percent" if unit.strip() == "%" else unit
     try:
         parsed = registry.parse_units(text)
@@ -136,30 +179,25 @@ def _parse(unit: str) -> UnitFacts:
         if (dimensionality == "dimensionless")
         else None
     )
-    facts = (str(parsed), dimensionality, factor)
+    return str(parsed), dimensionality, factor
+
+
+def _parse(unit: str) -> UnitFacts:
+    """Return the canonical name, dimensionality and fraction factor of *unit* (cached).
+
+    With cartlandscape's own registry, a name the bundled seeds use is answered from the
+    shipped facts without building the registry; a program's own registry
+    (:func:`use_registry`) is asked about every name.
+    """
+    known = _facts.get(unit)
+    if known is not None:
+        return known
+    if _registry is None or _registry is _own:
+        known = _shipped_facts().get(unit)
+    facts = known if known is not None else _work_out(get_registry(), unit)
     if len(_facts) < 4096:
         _facts[unit] = facts
     return facts
-
-
-def known_units() -> dict[str, UnitFacts]:
-    """What cartlandscape's own registry has told about each unit name so far.
-
-    Empty while a program's own registry is in use (:func:`use_registry`).
-    """
-    return dict(_facts) if _registry is None or _registry is _own else {}
-
-
-def remember_units(facts: Mapping[str, UnitFacts]) -> None:
-    """Take *facts* about unit names worked out earlier with cartlandscape's own registry.
-
-    They spare building the unit registry (and importing pint) when only unit names need
-    checking, as when the bundled data load from the parse cache.  Ignored while a program's
-    own registry is in use (:func:`use_registry`).
-    """
-    if _registry is None or _registry is _own:
-        for unit, (canonical, dimensionality, factor) in facts.items():
-            _facts.setdefault(unit, (canonical, dimensionality, factor))
 
 
 def canonical_unit(unit: str) -> str:
@@ -201,3 +239,107 @@ def matches(unit: str, dimension: str) -> bool:
 def quantity(magnitude: float, unit: str) -> pint.Quantity[Any]:
     """Return a :class:`pint.Quantity` in the registry in use."""
     return get_registry().Quantity(magnitude, canonical_unit(unit))
+
+
+# -- the shipped facts: writing and checking unitfacts.json ----------------------------------
+
+
+def _strings(item: Any) -> Iterator[str]:
+    """Every text in a parsed data document, at any depth."""
+    if isinstance(item, str):
+        yield item
+    elif isinstance(item, dict):
+        for value in item.values():
+            yield from _strings(value)
+    elif isinstance(item, list):
+        for value in item:
+            yield from _strings(value)
+
+
+def _bundled_unit_facts() -> dict[str, UnitFacts]:
+    """What a new registry of cartlandscape's own says of each unit name the bundled seeds use.
+
+    A unit name is the unit of any text in the seeds that reads as a value (``87.5 percent``,
+    ``~1e6 person``, ``79 to 89 percent``); the canonical name of each is included too, since
+    the record fields check values by their canonical unit.
+    """
+    import json
+    import tomllib
+
+    from cartlandscape import loading
+    from cartlandscape.values import _TEXT
+
+    registry = _new_registry()
+    found: dict[str, UnitFacts] = {}
+    for name, data in loading._bundled_files():
+        text = data.decode("utf-8-sig")
+        document = json.loads(text) if name.lower().endswith(".json") else tomllib.loads(text)
+        for string in _strings(document):
+            match = _TEXT.match(string)
+            if match is None:
+                continue
+            unit = match["unit"]
+            try:
+                facts = _work_out(registry, unit)
+            except UnitError:  # a text that only looks like a value
+                continue
+            found[unit] = facts
+            found[facts[0]] = _work_out(registry, facts[0])
+    return dict(sorted(found.items()))
+
+
+def _shipped_text(facts: dict[str, UnitFacts]) -> str:
+    """The text of ``unitfacts.json`` for *facts*: one unit name a line, for small diffs."""
+    import json
+
+    def dumps(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+    lines = [
+        "{",
+        f'  "about": {dumps("Written by python -m cartlandscape.units --write; do not edit.")},',
+        f'  "units.txt": {dumps(_definitions_digest())},',
+        '  "units": {',
+        ",\n".join(f"    {dumps(unit)}: {dumps(list(facts))}" for unit, facts in facts.items()),
+        "  }",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Write (or, with --check, check) the unit facts shipped for the bundled seeds."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m cartlandscape.units",
+        description=(
+            f"Write {_SHIPPED_FILE}: what cartlandscape's unit registry says of each unit name "
+            "the bundled seeds use."
+        ),
+    )
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--write", action="store_true", help=f"rewrite {_SHIPPED_FILE}")
+    action.add_argument("--check", action="store_true", help=f"only check {_SHIPPED_FILE}")
+    args = parser.parse_args(argv)
+    path = Path(__file__).with_name(_SHIPPED_FILE)
+    text = _shipped_text(_bundled_unit_facts())
+    try:
+        current = path.read_text(encoding="utf-8")
+    except OSError:
+        current = None
+    if text == current:
+        return 0
+    if args.check:
+        print(
+            f"{path}: out of date; run: python -m cartlandscape.units --write",
+            file=sys.stderr,
+        )
+        return 1
+    path.write_text(text, encoding="utf-8")
+    print(f"rewrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
