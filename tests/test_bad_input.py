@@ -196,6 +196,29 @@ def test_deeply_nested_toml_is_refused(tmp_path: Path) -> None:
     assert f"at most {loading.MAX_DEPTH} levels" in problem.message
 
 
+@pytest.mark.parametrize("escape", ["", "\\u00e9"])
+def test_deep_value_inside_a_record_is_refused(tmp_path: Path, escape: str) -> None:
+    """A record whose field nests past MAX_DEPTH gives the file's one depth problem."""
+    deep = "[" * (loading.MAX_DEPTH + 5) + "]" * (loading.MAX_DEPTH + 5)
+    path = tmp_path / "deep.json"
+    path.write_text(
+        f'{{"source": [{{"id": "s{escape}", "title": {deep}, "type": "report"}}]}}',
+        encoding="utf-8",
+    )
+    problem = _problem(path)
+    assert (problem.file, problem.record) == (str(path), None)
+    assert f"at most {loading.MAX_DEPTH} levels" in problem.message
+
+
+def test_deep_toml_value_inside_a_record_is_refused(tmp_path: Path) -> None:
+    """The same holds for TOML nested past MAX_DEPTH but within the parser's reach."""
+    deep = "[" * (loading.MAX_DEPTH + 5) + "]" * (loading.MAX_DEPTH + 5)
+    path = tmp_path / "deep.toml"
+    path.write_text(f'[[source]]\nid = "s"\ntitle = {deep}\ntype = "report"\n', encoding="utf-8")
+    problem = _problem(path)
+    assert f"at most {loading.MAX_DEPTH} levels" in problem.message
+
+
 def test_folder_without_data_files_is_a_problem(tmp_path: Path) -> None:
     """A folder that holds no .toml or .json file is reported, not silently skipped."""
     (tmp_path / "notes.txt").write_text("nothing here", encoding="utf-8")

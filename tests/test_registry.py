@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import re
 import threading
+import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cartlandscape
 from cartlandscape._registry import Registry, normalize
@@ -159,3 +163,44 @@ def test_referrers_list_the_records_that_refer_to_a_record() -> None:
     found = {(r.id, path) for r, path in reg.referrers(cd19)}
     assert ("inaticabtagene-autoleucel", "targets[0]") in found
     assert all(path.startswith("targets") for r, path in reg.referrers(cd19) if r.kind == "therapy")
+
+
+@given(st.text())
+def test_normalize_folds_like_nfkc_casefold(text: str) -> None:
+    """normalize is NFKC, then casefold, then letters and digits only, for any text."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    assert normalize(text) == "".join(re.findall(r"[^\W_]+", folded))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_every_dangling_reference_is_reported(data: st.DataObject) -> None:
+    """Leaving records out reports each reference to them, with its field, and nothing else."""
+    every = list(cartlandscape.registry().records())
+    kept = data.draw(st.lists(st.sampled_from(every), unique_by=lambda r: (r.kind, r.id)))
+    present = {(r.kind, r.id) for r in kept}
+    expected = {
+        (record.id, field, f"no {kind} has the id {ident!r}")
+        for record in kept
+        for field, kind, ident in Registry.references(record)
+        if (kind, ident) not in present
+    }
+    try:
+        Registry(kept)
+    except DataError as error:
+        found = {(p.record, p.field, p.message) for p in error.problems}
+    else:
+        found = set()
+    assert found == expected
+
+
+def test_reference_to_an_unknown_kind_is_reported() -> None:
+    """A statement about a kind of record that does not exist names its subject field."""
+    statement = cartlandscape.Statement(
+        id="s", subject="gadget:x", metric="count", value="3 patient", citations=CITE
+    )
+    with pytest.raises(DataError) as info:
+        Registry([_source(), statement])
+    (problem,) = info.value.problems
+    assert problem.field == "subject"
+    assert "'gadget' is not a kind of record" in problem.message

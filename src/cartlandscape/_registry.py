@@ -55,6 +55,8 @@ def normalize(text: str) -> str:
     >>> normalize("Inati-cel"), normalize("KYMRIAH®"), normalize("TNFRSF17 / BCMA")
     ('inaticel', 'kymriah', 'tnfrsf17bcma')
     """
+    if text.isascii():  # NFKC leaves ASCII as it is, and casefold is lower
+        return _NOT_ALNUM.sub("", text.lower())
     return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
@@ -114,23 +116,69 @@ class RecordSet(Generic[R]):
         return f"<RecordSet of {len(self)}>"
 
 
+def _records_in(tp: Any) -> list[type]:
+    """The attrs classes named in the type annotation *tp* (``tuple[Citation, ...]``)."""
+    found: list[type] = []
+    todo = [tp]
+    while todo:
+        item = todo.pop()
+        if attrs.has(item):
+            found.append(item)
+        else:
+            todo.extend(typing.get_args(item))
+    return found
+
+
 @functools.cache
 def _plan(cls: Any) -> tuple[tuple[str, str | None], ...]:
-    """The fields of *cls* that hold references (with their kind) or nested records (None)."""
+    """The fields of *cls* that hold references (with their kind) or nested records (None).
+
+    Nested records are listed where their declared types can hold references or dated facts
+    (a citation can, a value cannot).
+    """
     plan: list[tuple[str, str | None]] = []
     for field in attrs.fields(attrs.resolve_types(cls)):
         kind = field.metadata.get("ref")
         if kind is not None:
             plan.append((field.name, kind))
-            continue
-        inner = [field.type]
-        while inner:
-            tp = inner.pop()
-            if attrs.has(tp):
-                plan.append((field.name, None))
-                break
-            inner.extend(typing.get_args(tp))
+        elif any(
+            nested is not cls and _worth_visiting(nested) for nested in _records_in(field.type)
+        ):
+            plan.append((field.name, None))
     return tuple(plan)
+
+
+@functools.cache
+def _worth_visiting(cls: Any) -> bool:
+    """Whether a record of class *cls* can hold references or dated facts."""
+    return bool(_plan(cls) or _date_fields(cls))
+
+
+def _resolves(value: Any, ids: dict[str, dict[str, Record]]) -> bool:
+    """Whether every reference inside *value* names a record in *ids* (by kind, then by id).
+
+    The quick check every record passes through; :func:`_references` says where the failures are.
+    """
+    for name, kind in _plan(value.__class__):
+        item = getattr(value, name)
+        if item is None:
+            continue
+        if kind is None:
+            for element in item if isinstance(item, tuple) else (item,):
+                if not _resolves(element, ids):
+                    return False
+            continue
+        if isinstance(item, Ref):
+            kind, item = item.kind, (item.id,)
+        elif isinstance(item, str):
+            item = (item,)
+        known = ids.get(kind)
+        if known is None:
+            return False
+        for ident in item:
+            if ident not in known:
+                return False
+    return True
 
 
 def _references(value: Any, path: str) -> Iterator[tuple[str, str, str]]:
@@ -176,6 +224,21 @@ def _date_fields(cls: Any) -> tuple[str, ...]:
     """The fields of *cls* that date a fact it cites sources for."""
     names = {field.name for field in attrs.fields(cls)}
     return tuple(n for n in _FACT_DATES if n in names) if "citations" in names else ()
+
+
+@functools.cache
+def _may_be_dated(cls: Any) -> bool:
+    """Whether a record of class *cls*, or one nested in it as its fields declare, dates a fact."""
+    if _date_fields(cls):
+        return True
+    fields = attrs.fields_dict(attrs.resolve_types(cls))
+    return any(
+        _may_be_dated(nested)
+        for name, kind in _plan(cls)
+        if kind is None
+        for nested in _records_in(fields[name].type)
+        if nested is not cls
+    )
 
 
 def _dated_facts(value: Any, path: str) -> Iterator[tuple[str, PartialDate, tuple[Citation, ...]]]:
@@ -264,20 +327,21 @@ class Registry:
         # Names exactly as written resolve with one dict look-up; other spellings are
         # normalized first (see lookup).
         self._exact: dict[str, Record] = {}
+
+        def problem(record: Record, message: str, field: str | None) -> None:
+            problems.append(
+                Problem(
+                    message,
+                    file=origin_of[(record.kind, record.id)],
+                    kind=record.kind,
+                    record=record.id,
+                    field=field,
+                )
+            )
+
+        sources = grouped["source"]
         for kind, by_id in grouped.items():
             for record in by_id.values():
-
-                def problem(message: str, field: str | None, record: Record = record) -> None:
-                    problems.append(
-                        Problem(
-                            message,
-                            file=origin_of[(record.kind, record.id)],
-                            kind=record.kind,
-                            record=record.id,
-                            field=field,
-                        )
-                    )
-
                 for name in record.names():
                     self._exact.setdefault(name, record)
                     key = normalize(name)
@@ -286,22 +350,27 @@ class Registry:
                     owner = self._names.setdefault(key, (kind, record.id))
                     if owner != (kind, record.id):
                         problem(
+                            record,
                             f"the name {name!r} is also a name of {owner[0]} {owner[1]!r} "
                             f"({origin_of[owner] or '<data>'})",
                             _name_field(record, name),
                         )
                     self._display.setdefault(key, name)
-                for field, ref_kind, ident in _references(record, ""):
-                    if ref_kind == "*" or ref_kind not in grouped:
-                        problem(f"{ref_kind!r} is not a kind of record", field)
-                    elif ident not in grouped[ref_kind]:
-                        problem(f"no {ref_kind} has the id {ident!r}", field)
+                if not _resolves(record, grouped):
+                    for field, ref_kind, ident in _references(record, ""):
+                        if ref_kind == "*" or ref_kind not in grouped:
+                            problem(record, f"{ref_kind!r} is not a kind of record", field)
+                        elif ident not in grouped[ref_kind]:
+                            problem(record, f"no {ref_kind} has the id {ident!r}", field)
+                record_class: Any = type(record)
+                if not _may_be_dated(record_class):
+                    continue
                 for field, date, citations in _dated_facts(record, ""):
                     for citation in citations:
-                        source = grouped["source"].get(citation.source)
-                        published = getattr(source, "published", None)
+                        published = getattr(sources.get(citation.source), "published", None)
                         if published is not None and _surely_after(date, published):
                             problem(
+                                record,
                                 f"expected a date no later than {published}, when the cited "
                                 f"source {citation.source!r} was published, found {date}",
                                 field,

@@ -199,15 +199,22 @@ def _value(value: object) -> object:
     return value
 
 
-def value_field(dimension: str | None = None, *, optional: bool = False) -> Any:
-    """A :class:`~cartlandscape.values.Value` of the named *dimension* (text is read)."""
+def value_field(
+    dimension: str | None = None, *, optional: bool = False, checked_by_record: bool = False
+) -> Any:
+    """A :class:`~cartlandscape.values.Value` of the named *dimension* (text is read).
+
+    With *checked_by_record* only the type is checked here: the record checks the value
+    itself (with :func:`check_value`), as when its dimension depends on another field.
+    """
 
     def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value is None and optional:
             return
         if not isinstance(value, Value):
             raise FieldError(attribute.name, "a value such as '87.5 percent'", value)
-        check_value(attribute.name, value, dimension)
+        if not checked_by_record:
+            check_value(attribute.name, value, dimension)
 
     if optional:
         return attrs.field(default=None, converter=_value, validator=check)

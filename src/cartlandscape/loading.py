@@ -54,9 +54,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, NoReturn
-
-import attrs
+from typing import Any, NamedTuple, NoReturn
 
 from cartlandscape import seedcache
 from cartlandscape._registry import DataVersion, Override, Registry
@@ -64,7 +62,7 @@ from cartlandscape.dates import PartialDate
 from cartlandscape.errors import DataError, FieldError, Problem
 from cartlandscape.kinds import class_for, tags
 from cartlandscape.models import Record
-from cartlandscape.serialization import error_messages, structure
+from cartlandscape.serialization import error_messages, structure, structurer
 
 __all__ = [
     "MAX_DEPTH",
@@ -88,8 +86,7 @@ OVERRIDE_KEY = "override"
 _SUFFIXES = (".toml", ".json")
 
 
-@attrs.frozen
-class _Entry:
+class _Entry(NamedTuple):
     record: Record
     file: str
     override: bool
@@ -373,9 +370,7 @@ def _parse(name: str, data: bytes, max_bytes: int) -> tuple[dict[str, Any] | Non
     except _RefusedError as exc:
         return None, Problem(f"JSON: {exc}", file=name)
     except RecursionError:
-        return None, Problem(
-            f"expected data nested at most {MAX_DEPTH} levels deep, found deeper", file=name
-        )
+        return None, _too_deep_problem(name)
     except ValueError:  # a whole number with more digits than int() takes
         return None, _long_number(name, syntax, text)
     if not isinstance(document, dict):
@@ -384,11 +379,11 @@ def _parse(name: str, data: bytes, max_bytes: int) -> tuple[dict[str, Any] | Non
         )
     if not document:
         return None, Problem("expected records (tables named by kind), found none", file=name)
-    if _too_deep(document):
-        return None, Problem(
-            f"expected data nested at most {MAX_DEPTH} levels deep, found deeper", file=name
-        )
     return document, None
+
+
+def _too_deep_problem(name: str) -> Problem:
+    return Problem(f"expected data nested at most {MAX_DEPTH} levels deep, found deeper", file=name)
 
 
 # -- records ----------------------------------------------------------------------------------
@@ -431,7 +426,14 @@ def _records(
                 )
             )
             continue
+        structure_one = structurer(cls)
         for index, item in enumerate(items):
+            if type(item) is dict and not surrogates and OVERRIDE_KEY not in item:
+                try:  # the common case: a valid record, structured with no other work
+                    entries.append(_Entry(structure_one(item), name, False))
+                    continue
+                except Exception:  # described below, with where it is
+                    pass
             ident = item.get("id") if isinstance(item, dict) else None
             label = ident if isinstance(ident, str) and ident else f"#{index + 1}"
             where: dict[str, Any] = {"file": name, "kind": tag, "record": label}
@@ -518,12 +520,20 @@ def read_records(
             assert problem is not None
             problems.append(problem)
             continue
-        file_version, found = _version(name, document)
-        problems.extend(found)
-        version = file_version or version
         # Only a JSON escape can write half of a surrogate pair; skip the search otherwise.
         surrogates = _SURROGATE_ESCAPE.search(data) is not None
-        file_entries, found = _records(name, document, surrogates=surrogates)
+        # Valid records nest only as deep as their fields do, so the depth is measured only
+        # before the (recursive) search for surrogates, or once a file turns out to have problems.
+        deep = surrogates and _too_deep(document)
+        if not deep:
+            file_version, found = _version(name, document)
+            file_entries, more = _records(name, document, surrogates=surrogates)
+            found.extend(more)
+            deep = bool(found) and _too_deep(document)
+        if deep:
+            problems.append(_too_deep_problem(name))
+            continue
+        version = file_version or version
         entries.extend(file_entries)
         problems.extend(found)
     return entries, version, problems

@@ -345,7 +345,7 @@ class Outcome(Record):
     institution: str | None = ref_field("institution")
     indication: str | None = ref_field("indication")
     endpoint: Endpoint = enum_field(Endpoint)
-    value: Value = value_field()
+    value: Value = value_field(checked_by_record=True)
     n: int | None = attrs.field(default=None)
     responders: int | None = attrs.field(default=None)
     timepoint: Value | None = value_field("time", optional=True)
@@ -356,7 +356,7 @@ class Outcome(Record):
     setting: Setting = enum_field(Setting, default=Setting.CLINICAL_TRIAL)
     population: str | None = text_field(optional=True)
     comparator: str | None = text_field(optional=True)
-    comparator_value: Value | None = value_field(optional=True)
+    comparator_value: Value | None = value_field(optional=True, checked_by_record=True)
     description: str | None = text_field(optional=True)
     citations: tuple[Citation, ...] = _citations_field()
 

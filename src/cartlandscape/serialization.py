@@ -25,8 +25,9 @@ import datetime as _dt
 import enum
 import functools
 import math
+import types
 from collections.abc import Callable
-from typing import Any, TypeVar, get_args, get_origin
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
@@ -43,7 +44,7 @@ from cartlandscape.errors import FieldError
 from cartlandscape.models import Ref
 from cartlandscape.values import Value, parse_value
 
-__all__ = ["converter", "error_messages", "make_converter", "structure"]
+__all__ = ["converter", "error_messages", "make_converter", "structure", "structurer"]
 
 T = TypeVar("T")
 
@@ -153,6 +154,22 @@ def _tuple_factory(cls: Any, conv: cattrs.Converter) -> Callable[[Any, type], An
     return hook
 
 
+def _is_optional(cls: Any) -> bool:
+    args = get_args(cls)
+    return get_origin(cls) in (Union, types.UnionType) and len(args) == 2 and type(None) in args
+
+
+def _optional_factory(cls: Any, conv: cattrs.Converter) -> Callable[[Any, type], Any]:
+    """Structure ``X | None`` with the hook of ``X``, looked up once rather than on every call."""
+    (inner,) = (arg for arg in get_args(cls) if arg is not type(None))
+    inner_hook = conv.get_structure_hook(inner)
+
+    def hook(value: Any, _: type) -> Any:
+        return None if value is None else inner_hook(value, inner)
+
+    return hook
+
+
 def _table_factory(cls: type, conv: cattrs.Converter) -> Callable[[Any, type], Any]:
     """Structure a record from a table (a dict) only, saying so when given anything else."""
     generated: Callable[[Any, type], Any] = make_dict_structure_fn(cls, conv)
@@ -191,6 +208,7 @@ def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
     )
     conv.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, Value), str)
     conv.register_structure_hook_factory(_is_tuple, _tuple_factory)
+    conv.register_structure_hook_factory(_is_optional, _optional_factory)
     return conv
 
 
@@ -203,6 +221,15 @@ def converter() -> cattrs.Converter:
 @functools.cache
 def _fast_converter() -> cattrs.Converter:
     return make_converter(detailed_validation=False)
+
+
+def structurer(cls: type[T]) -> Callable[[Any], T]:
+    """A function that structures valid data as *cls* fast; its errors do not say where.
+
+    For many records of one class; a record it refuses is described by :func:`structure`.
+    """
+    hook = _fast_converter().get_structure_hook(cls)
+    return lambda data: hook(data, cls)
 
 
 def structure(data: Any, cls: type[T]) -> T:
