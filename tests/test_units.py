@@ -13,7 +13,7 @@ import attrs
 import pint
 import pytest
 
-from cartlandscape import loading, units
+from cartlandscape import loading, unitfacts, units
 from cartlandscape.values import _TEXT, Value
 
 SHIPPED = json.loads((files("cartlandscape") / "unitfacts.json").read_bytes())
@@ -46,9 +46,9 @@ def test_shipped_facts_are_what_pint_says_now() -> None:
 
 
 def test_shipped_file_is_up_to_date() -> None:
-    """The file is exactly what `python -m cartlandscape.units --write` writes now."""
+    """The file is exactly what `python -m cartlandscape.unitfacts --write` writes now."""
     done = subprocess.run(
-        [sys.executable, "-m", "cartlandscape.units", "--check"], capture_output=True, text=True
+        [sys.executable, "-m", "cartlandscape.unitfacts", "--check"], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
 
@@ -70,7 +70,7 @@ def test_every_unit_of_the_bundled_seeds_is_shipped() -> None:
     texts = [
         string
         for name, data in loading._bundled_files()
-        for string in units._strings(loading._parse(name, data, loading.MAX_FILE_BYTES)[0])
+        for string in unitfacts._strings(loading._parse(name, data, loading.MAX_FILE_BYTES)[0])
     ]
     found = [m["unit"] for text in texts if (m := _TEXT.match(text))]
     assert "percent" in found

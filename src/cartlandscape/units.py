@@ -21,20 +21,15 @@ each of those names ships with the package in ``unitfacts.json``, read on the fi
 So loading the bundled data never imports pint.  The shipped facts stand in for cartlandscape's
 own registry only, and only for the ``units.txt`` they were written from; while a program's own
 registry is in use, that registry is asked about every name.  After changing the seeds or
-``units.txt``, rewrite the file (the test suite checks it is up to date)::
-
-    python -m cartlandscape.units --write
-    python -m cartlandscape.units --check
+``units.txt``, rewrite the file with ``python -m cartlandscape.unitfacts --write`` (see
+:mod:`cartlandscape.unitfacts`; the test suite checks it is up to date).
 """
 
 from __future__ import annotations
 
 import re
-import sys
 import threading
-from collections.abc import Iterator, Sequence
 from importlib.resources import files
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from cartlandscape.errors import UnitError
@@ -239,107 +234,3 @@ def matches(unit: str, dimension: str) -> bool:
 def quantity(magnitude: float, unit: str) -> pint.Quantity[Any]:
     """Return a :class:`pint.Quantity` in the registry in use."""
     return get_registry().Quantity(magnitude, canonical_unit(unit))
-
-
-# -- the shipped facts: writing and checking unitfacts.json ----------------------------------
-
-
-def _strings(item: Any) -> Iterator[str]:
-    """Every text in a parsed data document, at any depth."""
-    if isinstance(item, str):
-        yield item
-    elif isinstance(item, dict):
-        for value in item.values():
-            yield from _strings(value)
-    elif isinstance(item, list):
-        for value in item:
-            yield from _strings(value)
-
-
-def _bundled_unit_facts() -> dict[str, UnitFacts]:
-    """What a new registry of cartlandscape's own says of each unit name the bundled seeds use.
-
-    A unit name is the unit of any text in the seeds that reads as a value (``87.5 percent``,
-    ``~1e6 person``, ``79 to 89 percent``); the canonical name of each is included too, since
-    the record fields check values by their canonical unit.
-    """
-    import json
-    import tomllib
-
-    from cartlandscape import loading
-    from cartlandscape.values import _TEXT
-
-    registry = _new_registry()
-    found: dict[str, UnitFacts] = {}
-    for name, data in loading._bundled_files():
-        text = data.decode("utf-8-sig")
-        document = json.loads(text) if name.lower().endswith(".json") else tomllib.loads(text)
-        for string in _strings(document):
-            match = _TEXT.match(string)
-            if match is None:
-                continue
-            unit = match["unit"]
-            try:
-                facts = _work_out(registry, unit)
-            except UnitError:  # a text that only looks like a value
-                continue
-            found[unit] = facts
-            found[facts[0]] = _work_out(registry, facts[0])
-    return dict(sorted(found.items()))
-
-
-def _shipped_text(facts: dict[str, UnitFacts]) -> str:
-    """The text of ``unitfacts.json`` for *facts*: one unit name a line, for small diffs."""
-    import json
-
-    def dumps(value: object) -> str:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
-
-    lines = [
-        "{",
-        f'  "about": {dumps("Written by python -m cartlandscape.units --write; do not edit.")},',
-        f'  "units.txt": {dumps(_definitions_digest())},',
-        '  "units": {',
-        ",\n".join(f"    {dumps(unit)}: {dumps(list(facts))}" for unit, facts in facts.items()),
-        "  }",
-        "}",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Write (or, with --check, check) the unit facts shipped for the bundled seeds."""
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog="python -m cartlandscape.units",
-        description=(
-            f"Write {_SHIPPED_FILE}: what cartlandscape's unit registry says of each unit name "
-            "the bundled seeds use."
-        ),
-    )
-    action = parser.add_mutually_exclusive_group(required=True)
-    action.add_argument("--write", action="store_true", help=f"rewrite {_SHIPPED_FILE}")
-    action.add_argument("--check", action="store_true", help=f"only check {_SHIPPED_FILE}")
-    args = parser.parse_args(argv)
-    path = Path(__file__).with_name(_SHIPPED_FILE)
-    text = _shipped_text(_bundled_unit_facts())
-    try:
-        current = path.read_text(encoding="utf-8")
-    except OSError:
-        current = None
-    if text == current:
-        return 0
-    if args.check:
-        print(
-            f"{path}: out of date; run: python -m cartlandscape.units --write",
-            file=sys.stderr,
-        )
-        return 1
-    path.write_text(text, encoding="utf-8")
-    print(f"rewrote {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
