@@ -133,13 +133,11 @@ def refs_field(kind: str) -> Any:
 def enum_field(enum_type: type[E], *, default: E | None = None, optional: bool = False) -> Any:
     """A member of *enum_type*; its value is accepted too (``"car-t"`` for ``Modality.CAR_T``)."""
     choices = ", ".join(repr(m.value) for m in enum_type)
+    by_value = {m.value: m for m in enum_type.__members__.values()}
 
     def convert(value: object) -> object:
         if isinstance(value, str) and not isinstance(value, enum.Enum):
-            try:
-                return enum_type(value)
-            except ValueError:
-                return value
+            return by_value.get(value, value)
         return value
 
     def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -26,6 +26,7 @@ import attrs
 from cartlandscape.dates import PartialDate
 from cartlandscape.errors import FieldError
 from cartlandscape.fields import (
+    check_value,
     date_field,
     enum_field,
     id_field,
@@ -361,23 +362,23 @@ class Outcome(Record):
     citations: tuple[Citation, ...] = _citations_field()
 
     def __attrs_post_init__(self) -> None:
-        from cartlandscape.fields import check_value
-
         if self.therapy is None and self.institution is None:
             raise FieldError("therapy", "a therapy or an institution (at least one)", None)
-        check_value("value", self.value, self.endpoint.dimension)
+        endpoint, n, responders = self.endpoint, self.n, self.responders
+        check_value("value", self.value, endpoint.dimension)
         if self.comparator_value is not None:
-            check_value("comparator_value", self.comparator_value, self.endpoint.dimension)
-        for name in ("n", "responders"):
-            count = getattr(self, name)
-            if count is not None and (type(count) is not int or count < 0):
-                raise FieldError(name, "a whole number that is not negative", count)
-        if self.n is not None and self.responders is not None and self.responders > self.n:
-            raise FieldError("responders", f"at most n ({self.n})", self.responders)
-        if self.endpoint.needs_timepoint and self.timepoint is None:
-            raise FieldError("timepoint", f"a time point for {self.endpoint.label}", None)
-        if self.endpoint.needs_grading and self.grading_scale is None:
-            raise FieldError("grading_scale", f"a grading scale for {self.endpoint.label}", None)
+            check_value("comparator_value", self.comparator_value, endpoint.dimension)
+        if n is not None and (type(n) is not int or n < 0):
+            raise FieldError("n", "a whole number that is not negative", n)
+        if responders is not None:
+            if type(responders) is not int or responders < 0:
+                raise FieldError("responders", "a whole number that is not negative", responders)
+            if n is not None and responders > n:
+                raise FieldError("responders", f"at most n ({n})", responders)
+        if endpoint.needs_timepoint and self.timepoint is None:
+            raise FieldError("timepoint", f"a time point for {endpoint.label}", None)
+        if endpoint.needs_grading and self.grading_scale is None:
+            raise FieldError("grading_scale", f"a grading scale for {endpoint.label}", None)
 
     @property
     def label(self) -> str:  # noqa: D102

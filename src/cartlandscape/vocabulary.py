@@ -186,18 +186,23 @@ class Endpoint(enum.StrEnum):
     @property
     def dimension(self) -> str:
         """``'proportion'`` for rates, ``'time'`` for medians."""
-        return "time" if self.name.startswith("MEDIAN_") else "proportion"
+        return _DIMENSIONS[self]
 
     @property
     def needs_timepoint(self) -> bool:
         """Whether the endpoint is a rate at a time point (PFS, OS, EFS, DOR rates)."""
-        return self.name.endswith("_RATE")
+        return self in _AT_TIMEPOINT
 
     @property
     def needs_grading(self) -> bool:
         """Whether the endpoint is a toxicity rate that needs its grading scale."""
-        return self in (Endpoint.CRS, Endpoint.ICANS)
+        return self in _GRADED
 
+
+# Worked out once: every outcome asks its endpoint these when it is built.
+_DIMENSIONS: Final = {e: "time" if e.name.startswith("MEDIAN_") else "proportion" for e in Endpoint}
+_AT_TIMEPOINT: Final = frozenset(e for e in Endpoint if e.name.endswith("_RATE"))
+_GRADED: Final = frozenset((Endpoint.CRS, Endpoint.ICANS))
 
 _LABELS: Final = {
     Endpoint.ORR: "ORR",
