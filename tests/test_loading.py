@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import textwrap
@@ -350,3 +351,23 @@ def test_issue_name_too_long(tmp_path: Path) -> None:
     (problem,) = info.value.problems
     assert problem.file == str(path)
     assert problem.message.startswith("cannot read")
+
+
+@pytest.mark.parametrize("running", [True, False])
+@pytest.mark.parametrize("valid", [True, False])
+def test_loading_leaves_the_cycle_collector_as_it_was(running: bool, valid: bool) -> None:
+    """The collector is paused while records are built, and left as found, on error too."""
+    data = b'[[source]]\nid = "s"\ntitle = "S"\ntype = "report"\n' if valid else b"x = 1"
+    was = gc.isenabled()
+    try:
+        (gc.enable if running else gc.disable)()
+        try:
+            registry, _ = loading.build([("data.toml", data)])
+        except DataError:
+            assert not valid
+        else:
+            assert valid
+            assert len(registry.sources) == 1
+        assert gc.isenabled() is running
+    finally:
+        (gc.enable if was else gc.disable)()

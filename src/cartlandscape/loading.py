@@ -42,6 +42,8 @@ cartlandscape.errors.DataError: 2 problems in the data:
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import re
@@ -568,6 +570,22 @@ def _merge(entries: list[_Entry]) -> tuple[list[_Entry], list[Override], list[Pr
     return merged, overrides, problems
 
 
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while records are built, if it is running.
+
+    Building a registry allocates many objects that all stay alive, so the collections the
+    allocations trigger free nothing; with 100,000 records they cost a tenth of the load or more.
+    """
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
+
+
 def _build(
     sources: Sequence[tuple[str, bytes]],
     problems: list[Problem],
@@ -575,17 +593,18 @@ def _build(
     max_bytes: int,
     parsed: Mapping[str, dict[str, Any]] | None = None,
 ) -> tuple[Registry, list[Override]]:
-    entries, found_version, found = read_records(sources, max_bytes=max_bytes, parsed=parsed)
-    merged, overrides, merge_problems = _merge(entries)
-    problems = [*problems, *found, *merge_problems]
-    if problems:
-        raise DataError(problems)
-    registry = Registry(
-        (e.record for e in merged),
-        version=version or found_version,
-        origins=[e.file for e in merged],
-        overrides=overrides,
-    )
+    with _without_cycle_collection():
+        entries, found_version, found = read_records(sources, max_bytes=max_bytes, parsed=parsed)
+        merged, overrides, merge_problems = _merge(entries)
+        problems = [*problems, *found, *merge_problems]
+        if problems:
+            raise DataError(problems)
+        registry = Registry(
+            (e.record for e in merged),
+            version=version or found_version,
+            origins=[e.file for e in merged],
+            overrides=overrides,
+        )
     return registry, overrides
 
 
