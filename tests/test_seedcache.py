@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,19 @@ def test_cold_and_warm_starts_load_the_bundled_registry_without_pint(cache_dir: 
     ]
     assert runs == [["True", "False"], ["True", "False"]]
     assert list(cache_dir.glob("seeds-*.json"))
+
+
+def test_old_cache_files_are_pruned(cache_dir: Path) -> None:
+    """Writing a cache keeps only the newest few files, the one just written among them."""
+    written = []
+    for i in range(seedcache.KEEP + 3):
+        files = [(FILES[0][0], FILES[0][1] + b"\n" * i)]
+        seedcache.write(files, {FILES[0][0]: {"source": []}})
+        path = seedcache.cache_file(files)
+        assert path is not None
+        os.utime(path, (1_000_000 + i, 1_000_000 + i))
+        written.append(path)
+    left = set(cache_dir.glob("seeds-*.json"))
+    assert len(left) == seedcache.KEEP
+    assert written[-1] in left
+    assert written[0] not in left

@@ -5,9 +5,10 @@ pure Python); the same documents read back from JSON cost a tenth of that.  Afte
 registry has been built once, the parsed documents are written as one JSON file.  The file is
 named by a hash of the library version, of ``units.txt`` and of every seed file's name and
 bytes: a changed seed file or unit definition, or another version of the library, simply misses
-the cache.  The cache only ever stands in for parsing; every record is still structured and
-checked as usual.  (The seeds' unit names need no cache: what the unit registry says of them
-ships with the package, see :mod:`cartlandscape.units`.)
+the cache; only the :data:`KEEP` newest files are kept.  The cache only ever stands in for
+parsing; every record is still structured and checked as usual.  (The seeds' unit names need no
+cache: what the unit registry says of them ships with the package, see
+:mod:`cartlandscape.units`.)
 
 The cache is fault-tolerant: a missing, unreadable, corrupt or unwritable cache is ignored and
 the seeds are parsed as usual.  ``CARTLANDSCAPE_CACHE`` chooses where it lives:
@@ -30,9 +31,11 @@ from typing import Any
 
 from cartlandscape._version import __version__
 
-__all__ = ["cache_file", "read", "write"]
+__all__ = ["KEEP", "cache_file", "read", "write"]
 
 _OFF = {"0", "off", "no", "false"}
+#: How many cache files are kept in the cache folder (the newest ones).
+KEEP = 4
 
 
 def cache_file(files: Sequence[tuple[str, bytes]]) -> Path | None:
@@ -81,8 +84,30 @@ def write(files: Sequence[tuple[str, bytes]], documents: dict[str, dict[str, Any
         with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False
         ) as handle:
-            handle.write(text)
+            try:
+                handle.write(text)
+            except OSError:
+                os.unlink(handle.name)
+                raise
         os.replace(handle.name, path)
     except (OSError, TypeError, ValueError):
         # TypeError: a document holds a value JSON cannot (a TOML date); not cached then.
+        return
+    _prune(path)
+
+
+def _prune(kept: Path) -> None:
+    """Remove all but the :data:`KEEP` newest cache files in the folder of *kept* (best effort).
+
+    Each release of the library or of the seeds writes a new file; the old ones would pile up.
+    """
+    try:
+        found = sorted(
+            (p for p in kept.parent.glob("seeds-*.json") if p != kept),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for stale in found[KEEP - 1 :]:
+            stale.unlink(missing_ok=True)
+    except OSError:
         return
