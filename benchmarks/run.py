@@ -123,6 +123,26 @@ def parse_only(folder: Path) -> None:
             tomllib.loads(data.decode("utf-8"))
 
 
+def plain_records(folder: Path) -> None:
+    """Parse the JSON files and build frozen attrs records with the outcome's fields, unchecked.
+
+    Not a cartlandscape measurement: the least any validated attrs-record model pays.
+    """
+    import attrs
+
+    from cartlandscape.models import Citation, Outcome
+
+    def plain(cls: type) -> Any:
+        fields = {f.name: attrs.field(default=None) for f in attrs.fields(cls)}
+        return attrs.make_class(f"Plain{cls.__name__}", fields, frozen=True, kw_only=True)
+
+    outcome, citation = plain(Outcome), plain(Citation)
+    for path in sorted(folder.iterdir()):
+        for item in json.loads(path.read_bytes()).get("outcome", []):
+            cites = tuple(citation(**c) for c in item["citations"])
+            outcome(**{**item, "citations": cites})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100_000)
@@ -167,6 +187,13 @@ def main() -> None:
             load = median_time(lambda f=fmt: cartlandscape.load(folder / f, bundled=False), repeat)
             parse = median_time(lambda f=fmt: parse_only(folder / f), repeat)
             record(f"load {args.size} outcomes ({fmt})", load, f"parse only ({fmt})", parse, 2.0)
+            if fmt == "json":
+                floor = median_time(lambda: plain_records(folder / "json"), repeat)
+                print(
+                    f"  (for scale: parsing and building plain unchecked attrs records, outcomes"
+                    f" only, takes {floor * 1e3:.0f} ms, {floor / parse:.1f} x parsing alone)",
+                    flush=True,
+                )
 
         tracemalloc.start()
         big = cartlandscape.load(folder / "json", bundled=False)
