@@ -230,3 +230,35 @@ def test_example_script_shows_the_extension_at_work() -> None:
     assert "ORR 85 percent (n=20, responders=17)" in out
     assert "target 'cd19' of seeds/targets.toml, by own_data/trials/overrides.toml" in out
     assert "read back equal: True" in out
+
+
+@attrs.frozen(kw_only=True)
+class Arm:
+    """A nested record of a downstream kind whose arms nest arms (a cycle of types)."""
+
+    label: str
+    source: str = cartlandscape.fields.ref_field("source", optional=False)
+    arms: tuple[Arm, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class ArmedTherapy(cartlandscape.Therapy):
+    arms: tuple[Arm, ...] = ()
+
+
+def test_references_inside_self_nesting_records_are_checked() -> None:
+    """A kind whose nested records nest their own type has every reference checked, at depth."""
+    inner = Arm(label="inner", source="nowhere")
+    outer = Arm(label="outer", source="src", arms=(inner,))
+    therapy = ArmedTherapy(
+        id="armed",
+        name="Armed",
+        arms=(outer,),
+        citations=(cartlandscape.Citation(source="src", locator="p. 1"),),
+    )
+    source = cartlandscape.Source(id="src", title="A source", type="report")
+    with pytest.raises(DataError) as info:
+        cartlandscape.Registry([source, therapy])
+    (problem,) = info.value.problems
+    assert problem.field == "arms[0].arms[0].source"
+    assert "no source has the id 'nowhere'" in problem.message

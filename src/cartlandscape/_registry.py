@@ -141,17 +141,27 @@ def _plan(cls: Any) -> tuple[tuple[str, str | None], ...]:
         kind = field.metadata.get("ref")
         if kind is not None:
             plan.append((field.name, kind))
-        elif any(
-            nested is not cls and _worth_visiting(nested) for nested in _records_in(field.type)
-        ):
+        elif any(_worth_visiting(nested) for nested in _records_in(field.type)):
             plan.append((field.name, None))
     return tuple(plan)
+
+
+def _reachable(cls: Any) -> list[Any]:
+    """*cls* and every record class its fields nest, at any depth, as the fields declare."""
+    found = [cls]
+    for item in found:  # grows as it goes
+        for field in attrs.fields(attrs.resolve_types(item)):
+            found.extend(n for n in _records_in(field.type) if n not in found)
+    return found
 
 
 @functools.cache
 def _worth_visiting(cls: Any) -> bool:
     """Whether a record of class *cls* can hold references or dated facts."""
-    return bool(_plan(cls) or _date_fields(cls))
+    return any(
+        _date_fields(item) or any("ref" in f.metadata for f in attrs.fields(item))
+        for item in _reachable(cls)
+    )
 
 
 def _resolves(value: Any, ids: dict[str, dict[str, Record]]) -> bool:
@@ -229,16 +239,7 @@ def _date_fields(cls: Any) -> tuple[str, ...]:
 @functools.cache
 def _may_be_dated(cls: Any) -> bool:
     """Whether a record of class *cls*, or one nested in it as its fields declare, dates a fact."""
-    if _date_fields(cls):
-        return True
-    fields = attrs.fields_dict(attrs.resolve_types(cls))
-    return any(
-        _may_be_dated(nested)
-        for name, kind in _plan(cls)
-        if kind is None
-        for nested in _records_in(fields[name].type)
-        if nested is not cls
-    )
+    return any(_date_fields(item) for item in _reachable(cls))
 
 
 def _dated_facts(value: Any, path: str) -> Iterator[tuple[str, PartialDate, tuple[Citation, ...]]]:
