@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tomllib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -56,8 +55,9 @@ def _bundled_unit_facts() -> dict[str, UnitFacts]:
     registry = _new_registry()
     found: dict[str, UnitFacts] = {}
     for name, data in loading._bundled_files():
-        text = data.decode("utf-8-sig")
-        document = json.loads(text) if name.lower().endswith(".json") else tomllib.loads(text)
+        document, problem = loading._parse(name, data, loading.MAX_FILE_BYTES)
+        if document is None:
+            raise ValueError(str(problem))
         for string in _strings(document):
             match = _TEXT.match(string)
             if match is None:
