@@ -19,7 +19,17 @@ from cartlandscape._version import __version__
 if TYPE_CHECKING:
     from cartlandscape._registry import DataVersion, RecordSet, Registry
     from cartlandscape.dates import PartialDate
-    from cartlandscape.errors import DataError, FieldError, Problem, UnitError, UnknownNameError
+    from cartlandscape.errors import (
+        CartlandscapeError,
+        ComparisonError,
+        DataError,
+        FieldError,
+        InsufficientDataError,
+        Problem,
+        UnitError,
+        UnknownNameError,
+        UnknownValueError,
+    )
     from cartlandscape.kinds import register_kind, unregister_kind
     from cartlandscape.loading import load, registry
     from cartlandscape.models import (
@@ -59,11 +69,20 @@ if TYPE_CHECKING:
 
 _WHERE = {
     "PartialDate": "dates",
-    "DataError": "errors",
-    "FieldError": "errors",
-    "Problem": "errors",
-    "UnitError": "errors",
-    "UnknownNameError": "errors",
+    **dict.fromkeys(
+        [
+            "CartlandscapeError",
+            "ComparisonError",
+            "DataError",
+            "FieldError",
+            "InsufficientDataError",
+            "Problem",
+            "UnitError",
+            "UnknownNameError",
+            "UnknownValueError",
+        ],
+        "errors",
+    ),
     "register_kind": "kinds",
     "unregister_kind": "kinds",
     "load": "loading",
@@ -117,8 +136,10 @@ _WHERE = {
 __all__ = [
     "Approximate",
     "Bound",
+    "CartlandscapeError",
     "CellSource",
     "Citation",
+    "ComparisonError",
     "Construct",
     "DataError",
     "DataVersion",
@@ -132,6 +153,7 @@ __all__ = [
     "IndicationCategory",
     "Institution",
     "InstitutionKind",
+    "InsufficientDataError",
     "Milestone",
     "MilestoneKind",
     "Modality",
@@ -156,6 +178,7 @@ __all__ = [
     "Therapy",
     "UnitError",
     "UnknownNameError",
+    "UnknownValueError",
     "Value",
     "__version__",
     "converter",

@@ -46,6 +46,7 @@ import attrs
 
 from cartlandscape import units
 from cartlandscape._registry import Registry, normalize
+from cartlandscape.errors import ComparisonError, Remedy
 from cartlandscape.fields import check_value
 from cartlandscape.models import Citation, Outcome, Therapy
 from cartlandscape.values import Approximate, Bound, Value, parse_value
@@ -87,10 +88,13 @@ _UNITS: Final = {"dimensionless": ("percent", PERCENTAGE_POINT), "[time]": ("mon
 #: Endpoints that all measure complete response, under different disease criteria.
 _FAMILIES: Final = (frozenset({Endpoint.CR, Endpoint.CR_CRI, Endpoint.SCR, Endpoint.SCR_CR}),)
 _NOT_STATED: Final = "not stated"
-
-
-class ComparisonError(ValueError):
-    """Outcomes that cannot be compared as asked; the message says what differs or is missing."""
+#: The remedies a refused comparison offers.
+_ANYWAY: Final = Remedy("allow_mismatch", True, "to compare anyway with each mismatch flagged")
+_ANYWAY_RELATED: Final = Remedy("allow_mismatch", True, "to compare a related endpoint, flagged")
+_NARROW: Final = (
+    Remedy("indication", None, "to narrow the question"),
+    Remedy("timepoint", None, "to narrow the question"),
+)
 
 
 # -- what outcomes must agree on ---------------------------------------------------------------
@@ -570,9 +574,10 @@ def _therapy_outcomes(
         {o.endpoint.label for o in _in_scope(registry, every, indication, None)} - {endpoint.label}
     )
     hint = f"; its outcomes report {', '.join(others)}" if others else ""
+    remedies = []
     if related and others and set(others) & {e.label for e in related}:
-        hint += " (allow_mismatch=True compares a related endpoint, flagged)"
-    raise ComparisonError(f"no {endpoint.label} outcome for {therapy.name}{scope}{hint}")
+        remedies.append(_ANYWAY_RELATED)
+    raise ComparisonError(f"no {endpoint.label} outcome for {therapy.name}{scope}{hint}", remedies)
 
 
 def _unit_of(endpoint: Endpoint) -> str:
@@ -585,10 +590,7 @@ def _checked(
     found = mismatches(outcomes, fields=fields)
     if found and not allow_mismatch:
         details = "; ".join(str(m) for m in found)
-        raise ComparisonError(
-            f"these outcomes are not comparable: {details}. Narrow the question (indication=, "
-            "timepoint=), or pass allow_mismatch=True to compare anyway with each mismatch flagged"
-        )
+        raise ComparisonError(f"these outcomes are not comparable: {details}", (*_NARROW, _ANYWAY))
     flags = _flags(outcomes, found)
     return tuple(Row.of(registry, o, flags[o.id]) for o in outcomes), found
 
@@ -627,7 +629,7 @@ def compare(
     >>> compare(reg, ["a-cel", "b-cel"], endpoint="cr")
     Traceback (most recent call last):
     ...
-    cartlandscape.compare.ComparisonError: no CR outcome for B-cel; its outcomes report CR/CRi (allow_mismatch=True compares a related endpoint, flagged)
+    cartlandscape.errors.ComparisonError: no CR outcome for B-cel; its outcomes report CR/CRi. Pass allow_mismatch=True to compare a related endpoint, flagged
     >>> c = compare(reg, ["a-cel", "b-cel"], endpoint="cr", allow_mismatch=True)
     >>> print(c.mismatches[0])
     endpoints differ: CR (a-cr), CR/CRi (b-cr)
@@ -663,7 +665,8 @@ def compare(
             raise ComparisonError(
                 "outside the indication "
                 f"{registry.indications[scope].name}: "
-                + ", ".join(f"{o.id} ({_shown(o.indication)})" for o in outside)
+                + ", ".join(f"{o.id} ({_shown(o.indication)})" for o in outside),
+                (_ANYWAY,),
             )
         if outside:
             fields.insert(1, "indication")

@@ -23,11 +23,12 @@ from types import ModuleType
 from typing import Any, Final
 
 from cartlandscape._registry import Registry
-from cartlandscape.compare import Comparison, ComparisonError, Row, Table
+from cartlandscape.compare import Comparison, Row, Table
 from cartlandscape.dates import PartialDate
+from cartlandscape.errors import ComparisonError, InsufficientDataError
 from cartlandscape.models import Citation
 from cartlandscape.pooling import PooledEstimate, pool
-from cartlandscape.stats import InsufficientDataError, Method, ProportionCI, proportion_ci
+from cartlandscape.stats import Method, ProportionCI, proportion_ci
 from cartlandscape.summary import Summary, summarize
 from cartlandscape.values import Approximate, Bound, Range
 

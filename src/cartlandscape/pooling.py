@@ -35,9 +35,10 @@ from typing import Final
 import attrs
 
 from cartlandscape._registry import normalize
-from cartlandscape.compare import FIELDS, ComparisonError, mismatches
+from cartlandscape.compare import FIELDS, mismatches
+from cartlandscape.errors import ComparisonError, InsufficientDataError, Remedy
 from cartlandscape.models import Citation, Outcome
-from cartlandscape.stats import InsufficientDataError, counts, normal_quantile
+from cartlandscape.stats import counts, normal_quantile
 from cartlandscape.vocabulary import Endpoint
 
 __all__ = [
@@ -182,8 +183,8 @@ def _check_distinct_studies(outcomes: Iterable[Outcome]) -> None:
     if repeated:
         groups = "; ".join(", ".join(ids) for ids in repeated)
         raise ComparisonError(
-            f"outcomes that report the same study would count its patients twice: {groups}. "
-            "Choose one report of each study"
+            f"outcomes that report the same study would count its patients twice: {groups}",
+            (Remedy("one_per_study", True, "to keep one report of each study"),),
         )
 
 
@@ -212,7 +213,7 @@ def pool(
     >>> pool([a, b])
     Traceback (most recent call last):
     ...
-    cartlandscape.compare.ComparisonError: cannot pool these outcomes: endpoints differ: CR (a), ORR (b)
+    cartlandscape.errors.ComparisonError: cannot pool these outcomes: endpoints differ: CR (a), ORR (b)
     >>> pool([a]).corrected
     ('a',)
     """  # noqa: E501

@@ -28,6 +28,7 @@ from typing import Final, Literal, TypeAlias
 import attrs
 
 from cartlandscape import units
+from cartlandscape.errors import InsufficientDataError
 from cartlandscape.models import Citation, Outcome
 from cartlandscape.values import Approximate, Exact
 
@@ -52,10 +53,6 @@ METHODS: Final[dict[str, str]] = {"wilson": "Wilson", "clopper-pearson": "Cloppe
 
 _EPS: Final = 1e-15
 _TINY: Final = 1e-300
-
-
-class InsufficientDataError(ValueError):
-    """An outcome that does not give what a calculation needs (``n``, a responder count, ...)."""
 
 
 def _number(x: float) -> str:

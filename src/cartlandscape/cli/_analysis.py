@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import shlex
 import sys
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cartlandscape._registry import Registry
 from cartlandscape.cli._common import CommandError, UsageError, registry_for
@@ -19,29 +20,43 @@ from cartlandscape.cli._output import Output
 from cartlandscape.models import Citation, Outcome
 from cartlandscape.tables import Column
 
+if TYPE_CHECKING:
+    from cartlandscape.errors import ComparisonError, InsufficientDataError, Remedy
+
 __all__ = ["compare", "plot", "pool"]
 
-#: Library words in error messages, and the options that say the same on the command line.
-_OPTIONS = (
-    ("allow_mismatch=True", "--allow-mismatch"),
-    ("(indication=, timepoint=)", "(--indication, --timepoint)"),
-    ("Choose one report of each study", "Choose one report of each study (--one-per-study)"),
-)
+
+def option_text(remedy: Remedy) -> str:
+    """A remedy in command-line words: ``--allow-mismatch``, ``--indication 'multiple-myeloma'``.
+
+    >>> from cartlandscape.errors import Remedy
+    >>> option_text(Remedy("allow_mismatch", True, "to compare anyway"))
+    '--allow-mismatch to compare anyway'
+    >>> option_text(Remedy("indication", "b-cell-acute-lymphoblastic-leukemia"))
+    '--indication b-cell-acute-lymphoblastic-leukemia'
+    """
+    option = "--" + remedy.option.replace("_", "-")
+    if remedy.value is not None and remedy.value is not True:
+        option += f" {shlex.quote(str(remedy.value))}"
+    return " ".join(filter(None, [option, remedy.effect]))
+
+
+def refusal_text(exc: ComparisonError | InsufficientDataError) -> str:
+    """The message of a refusal, its remedies worded as this command's options."""
+    if not exc.remedies:
+        return exc.reason
+    return f"{exc.reason}. Use " + ", or ".join(option_text(r) for r in exc.remedies)
 
 
 @contextlib.contextmanager
 def _reported() -> Iterator[None]:
     """Turn the calculations' refusals into one-line command errors."""
-    from cartlandscape.compare import ComparisonError
-    from cartlandscape.stats import InsufficientDataError
+    from cartlandscape.errors import ComparisonError, InsufficientDataError
 
     try:
         yield
     except (ComparisonError, InsufficientDataError) as exc:
-        message = str(exc)
-        for words, option in _OPTIONS:
-            message = message.replace(words, option)
-        raise CommandError(message) from None
+        raise CommandError(refusal_text(exc)) from None
 
 
 class _Citations:
@@ -77,7 +92,8 @@ def _label(reg: Registry, kind: str, ident: str | None) -> str | None:
 
 def _ci(outcome: Outcome) -> str | None:
     """The Wilson 95% interval of a proportion outcome that gives its counts, as text."""
-    from cartlandscape.stats import InsufficientDataError, proportion_ci
+    from cartlandscape.errors import InsufficientDataError
+    from cartlandscape.stats import proportion_ci
 
     try:
         ci = proportion_ci(outcome)
@@ -227,8 +243,9 @@ _STUDY_COLUMNS = [
 
 def _pooled_outcomes(reg: Registry, args: argparse.Namespace) -> tuple[list[Outcome], list[str]]:
     """The outcomes to pool: those in scope that give counts; and why others were left out."""
+    from cartlandscape.errors import InsufficientDataError
     from cartlandscape.pooling import one_per_study
-    from cartlandscape.stats import InsufficientDataError, counts
+    from cartlandscape.stats import counts
 
     if args.outcome:
         # Given one by one: an outcome without counts is an error, not left out.
