@@ -70,7 +70,7 @@ def test_the_command_line_words_remedies_as_its_options(
     """The CLI turns the remedy fields into its options, never Python keywords."""
     from cartlandscape.cli import main
 
-    status = main(["compare", "tisa-cel", "axi-cel", "--endpoint", "ORR"])
+    status = main(["compare", "cilta-cel", "axi-cel", "--endpoint", "ORR"])
     err = capsys.readouterr().err
     assert status == 1
     assert "--allow-mismatch" in err
