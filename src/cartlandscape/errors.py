@@ -13,6 +13,9 @@ a :class:`ComparisonError` (outcomes that must not be compared or pooled togethe
 :class:`InsufficientDataError` (an outcome that lacks what a calculation needs); both are
 :class:`ValueError` and carry :class:`Remedy` fields that say how to narrow or widen the
 question, so a caller (the command line) can word them in its own terms.
+Fetching from ClinicalTrials.gov fails with a :class:`FetchError` (an :class:`OSError`, like
+the network errors it reports), or with a :class:`ResumeError` (a :class:`ValueError`) when an
+earlier fetch cannot be resumed.
 
 >>> problem = Problem(
 ...     "expected a count that is not negative, found -3",
@@ -40,11 +43,13 @@ __all__ = [
     "CartlandscapeError",
     "ComparisonError",
     "DataError",
+    "FetchError",
     "FieldError",
     "InsufficientDataError",
     "Problem",
     "RefusalError",
     "Remedy",
+    "ResumeError",
     "UnitError",
     "UnknownNameError",
     "UnknownValueError",
@@ -225,3 +230,14 @@ class UnknownNameError(CartlandscapeError, LookupError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.name, self.kind, self.suggestions))
+
+
+class FetchError(CartlandscapeError, OSError):
+    """Studies that could not be fetched: a refused query, no network, a page that is not JSON.
+
+    The message says what failed, with the server's own message where it gave one.
+    """
+
+
+class ResumeError(CartlandscapeError, ValueError):
+    """A fetch that cannot go on from its pages folder: another query, or changed pages."""

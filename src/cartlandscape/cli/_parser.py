@@ -322,4 +322,64 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check the files on their own, without the bundled data",
     )
+
+    _trials(commands)
     return parser
+
+
+def _page_size(text: str) -> int:
+    """Check a ``--page-size`` argument: a whole number from 1 to 1000."""
+    try:
+        size = int(text)
+    except ValueError:
+        size = 0
+    if not 1 <= size <= 1000:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 1000, not {text!r}")
+    return size
+
+
+def _trials(commands: Any) -> None:
+    """The ``trials`` command group."""
+    trials = commands.add_parser(
+        "trials",
+        help="clinical trials: fetch them from ClinicalTrials.gov",
+        description="Clinical trials.",
+    )
+    group = trials.add_subparsers(dest="trials_command", required=True, metavar="COMMAND")
+    fetch: argparse.ArgumentParser = group.add_parser(
+        "fetch",
+        help="fetch the studies of a query from the ClinicalTrials.gov API (needs requests)",
+        description="Fetch the studies of a query from the ClinicalTrials.gov API (version 2)\n"
+        "into FILE, keeping each raw page in the folder FILE.pages beside it.\n"
+        "About one request a second; busy or failing servers are tried again;\n"
+        "a stopped fetch goes on with --resume.",
+        epilog=_examples(
+            'cartlandscape trials fetch --query "CAR-T" -o car-t.json',
+            'cartlandscape trials fetch --query "CAR T" --intervention "CD19" -o cd19.json',
+            'cartlandscape trials fetch --query "CAR-T" -o car-t.json --resume',
+            'pip install "cartlandscape[fetch]"   # installs requests and tqdm',
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fetch.set_defaults(handler="fetch:fetch")
+    fetch.add_argument(
+        "--query", metavar="TEXT", help="the API's query.term (other terms, Essie syntax)"
+    )
+    fetch.add_argument(
+        "--intervention", metavar="TEXT", help="the API's query.intr (intervention / treatment)"
+    )
+    fetch.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="the file the studies go to"
+    )
+    fetch.add_argument(
+        "--page-size",
+        type=_page_size,
+        default=1000,
+        metavar="N",
+        help="studies a page, 1 to 1000 (default: 1000)",
+    )
+    fetch.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on with an earlier fetch of the same query into FILE.pages",
+    )
