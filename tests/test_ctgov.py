@@ -595,3 +595,18 @@ def test_cli_without_the_extra(
     monkeypatch.setitem(sys.modules, "requests", None)
     assert _cli("--query", "x", "-o", str(tmp_path / "x.json")) == 1
     assert capsys.readouterr().err == f"cartlandscape: {FETCH_HINT}\n"
+
+
+def test_errors_are_library_errors_and_survive_pickling() -> None:
+    import pickle
+
+    from cartlandscape.errors import CartlandscapeError
+
+    assert issubclass(FetchError, CartlandscapeError)
+    assert issubclass(FetchError, OSError)
+    assert issubclass(ResumeError, CartlandscapeError)
+    assert issubclass(ResumeError, ValueError)
+    for error in (FetchError("no network"), ResumeError("another query")):
+        copied = pickle.loads(pickle.dumps(error))
+        assert type(copied) is type(error)
+        assert str(copied) == str(error)

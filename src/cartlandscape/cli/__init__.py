@@ -10,9 +10,10 @@ Commands (``cartlandscape COMMAND --help`` shows each one's options and examples
     plot forest|timeline -o F    a forest plot or an approvals timeline, as PNG or SVG
     export                       records as JSON (the data-file shape) or CSV
     validate PATH...             check data files, for CI pipelines
+    trials fetch -o FILE         studies of a query from the ClinicalTrials.gov API, into FILE
 
-Every command takes ``--data PATH`` (repeatable), which merges your data files or folders
-with the bundled data, and ``--format`` where its output is a table.
+Every command but ``trials fetch`` takes ``--data PATH`` (repeatable), which merges your data
+files or folders with the bundled data, and ``--format`` where its output is a table.
 
 Exit status: 0 when the command did its job; 1 for a problem with the data, an unknown name,
 a search or comparison without matches, outcomes that cannot be compared or pooled, a missing
@@ -62,6 +63,20 @@ percent"``, ``"2023-11"``), results as objects of their fields, absent values as
 
 CSV (``search``, ``compare``, ``pool``, ``export``) has a header line; ``compare``, ``pool``
 and ``export`` write the columns of :func:`cartlandscape.export.rows`.
+
+Fetching trials
+---------------
+``trials fetch --query TEXT [--intervention TEXT] -o FILE [--page-size N] [--resume]`` asks
+the ClinicalTrials.gov API (version 2) for the studies matching ``query.term`` (``--query``)
+and/or ``query.intr`` (``--intervention``), ``N`` a page (1 to 1000; default 1000), following
+the pages' tokens to the end, about one request a second, with retries on HTTP 429 and 5xx
+(honouring ``Retry-After``).  ``FILE`` gets a JSON list of the API's study objects; each raw
+page is kept as it came in ``FILE.pages/`` with ``state.json`` (the query, each page's
+address, time and SHA-256, and the next page token).  After a failure or Ctrl-C (exit status
+130) ``--resume`` goes on from the last page saved; it refuses a folder of another query.  A
+refused query (HTTP 400, with the API's message), no network, a page that is not JSON and a
+missing ``fetch`` extra are each one message with exit status 1.  See
+:mod:`cartlandscape.ctgov`.
 """
 
 from __future__ import annotations
