@@ -22,7 +22,7 @@ from typing import Any, Generic, Literal, TypeVar, overload
 import attrs
 
 from cartlandscape.dates import PartialDate
-from cartlandscape.errors import DataError, Problem, UnknownNameError
+from cartlandscape.errors import DataError, Problem, UnknownNameError, UnknownValueError
 from cartlandscape.kinds import BASE_KINDS
 from cartlandscape.models import (
     Citation,
@@ -39,11 +39,46 @@ from cartlandscape.models import (
     Target,
     Therapy,
 )
-from cartlandscape.vocabulary import Endpoint, Modality, StatementKind, parse_endpoint
+from cartlandscape.vocabulary import (
+    APPROVAL_KINDS,
+    Endpoint,
+    MilestoneKind,
+    Modality,
+    StatementKind,
+    parse_endpoint,
+)
 
-__all__ = ["DataVersion", "Override", "RecordSet", "Registry", "normalize"]
+if typing.TYPE_CHECKING:
+    import enum
+
+    from cartlandscape.decisions import Decision
+
+__all__ = ["AGENCIES", "DataVersion", "Override", "RecordSet", "Registry", "normalize"]
 
 R = TypeVar("R", bound=Record)
+E = TypeVar("E", bound="enum.Enum")
+
+#: Agency codes a query may name even where no milestone of the data has them (the codes the
+#: milestones use are known too).
+AGENCIES: typing.Final = frozenset(
+    {
+        "FDA", "NMPA", "EC", "EMA", "MHLW", "PMDA", "HC", "MHRA", "TGA", "SWISSMEDIC", "CDSCO",
+        "AEMPS", "NHSA",
+    }
+)  # fmt: skip
+#: The values ``therapies_for(status=...)`` takes.
+_STATUSES: typing.Final = ("approved", "investigational")
+
+
+def _choice(option: str, value: E | str, enum: type[E]) -> E:
+    """The member of *enum* whose value is *value*; an unknown value raises with close matches."""
+    if isinstance(value, enum):
+        return value
+    try:
+        return enum(value)
+    except ValueError:
+        known = [str(member.value) for member in enum]
+        raise UnknownValueError(option, value, known) from None
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -572,15 +607,19 @@ class Registry:
         """Therapies matching every criterion given; an indication includes its sub-indications.
 
         ``agency`` with ``status="approved"`` asks for approval by that agency; ``agency`` alone
-        asks for any milestone with it.
+        asks for any milestone with it.  An approval is any milestone of an approval kind
+        (approval, conditional approval, label expansion; see :data:`APPROVAL_KINDS`), as in
+        every query.  A value no criterion knows (``status="aproved"``, an agency code that is
+        neither a known agency nor in the data) raises
+        :class:`~cartlandscape.errors.UnknownValueError` with close matches.
         """
         target_id = None if target is None else self._resolve(target, "target")
         indications = None if indication is None else self.indication_ids(indication)
         developer_id = None if developer is None else self._resolve(developer, "institution")
-        wanted_modality = None if modality is None else Modality(modality)
-        if status not in (None, "approved", "investigational"):
-            raise ValueError(f"status must be 'approved' or 'investigational', not {status!r}")
-        code = agency.upper() if agency else None
+        wanted_modality = None if modality is None else _choice("modality", modality, Modality)
+        if status is not None and status not in _STATUSES:
+            raise UnknownValueError("status", status, _STATUSES)
+        code = self._agency(agency)
         found = []
         for therapy in self.therapies:
             if target_id is not None and target_id not in therapy.targets:
@@ -635,26 +674,130 @@ class Registry:
             found.append(outcome)
         return tuple(found)
 
-    def milestones_for(
+    def _agency(self, agency: str | None) -> str | None:
+        """The agency code *agency* stands for; an unknown code raises with close matches."""
+        if agency is None:
+            return None
+        code = agency.upper() if isinstance(agency, str) else agency
+        known = AGENCIES | {m.agency for t in self.therapies for m in t.milestones}
+        if code not in known:
+            raise UnknownValueError("agency", agency, sorted(known))
+        return code
+
+    def _candidates(
         self,
-        *,
-        therapy: Therapy | str | None = None,
-        agency: str | None = None,
-        type: str | None = None,
-        indication: Indication | str | None = None,
-    ) -> tuple[tuple[Therapy, Milestone], ...]:
-        """``(therapy, milestone)`` pairs matching every criterion given, oldest first."""
+        therapy: Therapy | str | None,
+        agency: str | None,
+        type: MilestoneKind | str | None,
+        indication: Indication | str | None,
+        exact: bool,
+    ) -> list[tuple[Therapy, Milestone]]:
+        """The ``(therapy, milestone)`` pairs the criteria of :meth:`milestones_for` admit."""
         therapy_id = None if therapy is None else self._resolve(therapy, "therapy")
         indications = None if indication is None else self.indication_ids(indication)
-        code = agency.upper() if agency else None
-        found = [
+        code = self._agency(agency)
+        kinds: frozenset[MilestoneKind] | None = None
+        if type is not None:
+            kind = _choice("type", type, MilestoneKind)
+            exact_kind = exact or kind is not MilestoneKind.APPROVAL
+            kinds = frozenset({kind}) if exact_kind else APPROVAL_KINDS
+        return [
             (t, m)
             for t in self.therapies
             if therapy_id is None or t.id == therapy_id
             for m in t.milestones
             if (code is None or m.agency == code)
-            and (type is None or m.type == type)
+            and (kinds is None or m.type in kinds)
             and (indications is None or m.indication in indications)
+        ]
+
+    def _decisions(self, pairs: list[tuple[Therapy, Milestone]]) -> tuple[Decision, ...]:
+        from cartlandscape.decisions import decisions, tier_rank
+
+        sources = self.sources
+
+        def rank(milestone: Milestone) -> int:
+            return min(tier_rank(sources.get(c.source)) for c in milestone.citations)
+
+        return decisions(pairs, rank)
+
+    def approval_decisions(
+        self,
+        *,
+        therapy: Therapy | str | None = None,
+        agency: str | None = None,
+        type: MilestoneKind | str = MilestoneKind.APPROVAL,
+        indication: Indication | str | None = None,
+        year: int | None = None,
+        exact: bool = False,
+    ) -> tuple[Decision, ...]:
+        """The regulatory decisions matching every criterion, oldest first, each once.
+
+        Milestones that record the same decision (see :mod:`cartlandscape.decisions`) make one
+        :class:`~cartlandscape.decisions.Decision`, whose date is that of the milestone cited by
+        the highest tier of source.  ``type`` defaults to every approval kind; criteria are as
+        in :meth:`milestones_for`, and ``year`` is the year of the decision's date.
+        """
+        pairs = self._candidates(therapy, agency, type, indication, exact)
+        found = [
+            d
+            for d in self._decisions(pairs)
+            if year is None or (d.date is not None and d.date.year == year)
+        ]
+        found.sort(key=lambda d: (d.date is None, d.date or PartialDate(1)))
+        return tuple(found)
+
+    def approvals_per_year(
+        self,
+        *,
+        therapy: Therapy | str | None = None,
+        agency: str | None = None,
+        type: MilestoneKind | str = MilestoneKind.APPROVAL,
+        indication: Indication | str | None = None,
+        exact: bool = False,
+    ) -> dict[int, int]:
+        """The number of approval decisions per year, each decision counted once.
+
+        Criteria are as in :meth:`approval_decisions`; undated decisions have no year and are
+        not counted.
+        """
+        counts: dict[int, int] = {}
+        for decision in self.approval_decisions(
+            therapy=therapy, agency=agency, type=type, indication=indication, exact=exact
+        ):
+            if decision.date is not None:
+                counts[decision.date.year] = counts.get(decision.date.year, 0) + 1
+        return counts
+
+    def milestones_for(
+        self,
+        *,
+        therapy: Therapy | str | None = None,
+        agency: str | None = None,
+        type: MilestoneKind | str | None = None,
+        indication: Indication | str | None = None,
+        year: int | None = None,
+        exact: bool = False,
+        every_record: bool = False,
+    ) -> tuple[tuple[Therapy, Milestone], ...]:
+        """``(therapy, milestone)`` pairs matching every criterion given, oldest first.
+
+        ``type="approval"`` asks for every approval kind (approval, conditional approval,
+        label expansion), as :meth:`therapies_for` and :meth:`Therapy.approvals` count them;
+        ``exact=True`` asks for that one kind only.  Any other kind is matched exactly.
+        ``year`` keeps milestones dated in that year.
+
+        Milestones that record one regulatory decision (two sources dating it a day apart)
+        give one pair, with the milestone cited by the highest tier of source
+        (:meth:`approval_decisions` lists the others); ``every_record=True`` gives every
+        milestone record instead.  Unknown values of ``type`` or ``agency`` raise
+        :class:`~cartlandscape.errors.UnknownValueError` with close matches.
+        """
+        pairs = self._candidates(therapy, agency, type, indication, exact)
+        if not every_record:
+            pairs = [(d.therapy, d.milestone) for d in self._decisions(pairs)]
+        found = [
+            (t, m) for t, m in pairs if year is None or (m.date is not None and m.date.year == year)
         ]
         found.sort(key=lambda pair: (pair[1].date is None, pair[1].date or PartialDate(1)))
         return tuple(found)
@@ -674,7 +817,7 @@ class Registry:
         else:
             record = self.lookup(subject)
             ref = (record.kind, record.id)
-        kind = None if type is None else StatementKind(type)
+        kind = None if type is None else _choice("type", type, StatementKind)
         return tuple(
             s
             for s in self.statements

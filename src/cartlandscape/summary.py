@@ -96,7 +96,11 @@ class Group:
 
 @attrs.frozen
 class TimelineEntry:
-    """One approval milestone (approval, conditional approval or label expansion)."""
+    """One approval decision (approval, conditional approval or label expansion).
+
+    A decision recorded by several milestones is one entry (see
+    :mod:`cartlandscape.decisions`); ``other_dates`` holds the dates other sources give it.
+    """
 
     date: PartialDate | None
     agency: str
@@ -105,6 +109,7 @@ class TimelineEntry:
     indication: str | None
     therapy: str
     citations: tuple[Citation, ...]
+    other_dates: tuple[PartialDate, ...] = ()
 
 
 @attrs.frozen
@@ -257,16 +262,16 @@ def summarize(registry: Registry) -> Summary:
 
     timeline = [
         TimelineEntry(
-            date=m.date,
-            agency=m.agency,
-            type=m.type,
-            name=therapy.name,
-            indication=registry.indications[m.indication].name if m.indication else None,
-            therapy=therapy.id,
-            citations=m.citations,
+            date=d.milestone.date,
+            agency=d.milestone.agency,
+            type=d.milestone.type,
+            name=d.therapy.name,
+            indication=registry.indications[i].name if (i := d.milestone.indication) else None,
+            therapy=d.therapy.id,
+            citations=d.milestone.citations,
+            other_dates=d.other_dates,
         )
-        for therapy in approved
-        for m in therapy.approvals()
+        for d in registry.approval_decisions()
     ]
     timeline.sort(
         key=lambda e: (

@@ -238,5 +238,6 @@ def parse_endpoint(text: str | Endpoint) -> Endpoint:
         for name in (endpoint.value, endpoint.label):
             if key == "".join(ch for ch in name.casefold() if ch.isalnum()):
                 return endpoint
-    choices = ", ".join(e.label for e in Endpoint)
-    raise ValueError(f"unknown endpoint {text!r}; expected one of {choices}")
+    from cartlandscape.errors import UnknownValueError
+
+    raise UnknownValueError("endpoint", text, [e.label for e in Endpoint])

@@ -1,0 +1,120 @@
+"""One definition of an approval for every query; unknown filter values are refused."""
+
+from __future__ import annotations
+
+import pytest
+
+import cartlandscape
+from cartlandscape import MilestoneKind
+from cartlandscape.errors import UnknownValueError
+from cartlandscape.summary import summarize
+
+from .builders import approval, landscape, product
+
+REG = cartlandscape.registry()
+
+
+def test_type_approval_means_every_approval_kind_in_every_query() -> None:
+    """milestones_for(type="approval") keeps conditional approvals, as the other queries do."""
+    found = {(t.id, m.agency) for t, m in REG.milestones_for(type="approval")}
+    assert ("brexucabtagene-autoleucel", "FDA") in found
+    assert ("equecabtagene-autoleucel", "NMPA") in found
+    approved = {t.id for t in REG.therapies_for(status="approved")}
+    assert {t for t, _ in found} == approved
+    for therapy in REG.therapies:
+        pairs = REG.milestones_for(therapy=therapy, type="approval")
+        assert {m.type for _, m in pairs} <= {m.type for m in therapy.approvals()}
+        assert bool(pairs) == therapy.is_approved
+
+
+def test_nmpa_approvals_of_2023_name_each_decision_once() -> None:
+    """The 2023 NMPA approvals: equecabtagene (conditional) and inaticabtagene, once each."""
+    found = [
+        t.id
+        for t, m in REG.milestones_for(agency="NMPA", type="approval", year=2023)
+        if m.type is not MilestoneKind.LABEL_EXPANSION
+    ]
+    assert found == ["equecabtagene-autoleucel", "inaticabtagene-autoleucel"]
+    same = [
+        t.id
+        for t, m in REG.milestones_for(agency="NMPA", type="approval")
+        if m.date is not None and m.date.year == 2023
+    ]
+    assert same.count("inaticabtagene-autoleucel") == 1
+
+
+def test_one_exact_kind_can_still_be_asked_for() -> None:
+    """exact=True asks for one kind only."""
+    exact = REG.milestones_for(type="approval", exact=True)
+    assert exact
+    assert all(m.type is MilestoneKind.APPROVAL for _, m in exact)
+    conditional = REG.milestones_for(type="conditional-approval")
+    assert {t.id for t, _ in conditional} >= {"equecabtagene-autoleucel"}
+    assert all(m.type is MilestoneKind.CONDITIONAL_APPROVAL for _, m in conditional)
+
+
+@pytest.mark.parametrize(
+    ("call", "close"),
+    [
+        (lambda: REG.milestones_for(type="Approval"), "approval"),
+        (lambda: REG.milestones_for(type="aproval"), "approval"),
+        (lambda: REG.milestones_for(agency="FDAA"), "FDA"),
+        (lambda: REG.therapies_for(agency="NMPAA", status="approved"), "NMPA"),
+        (lambda: REG.therapies_for(status="aproved"), "approved"),
+        (lambda: REG.outcomes_for(endpoint="ORRR"), "ORR"),
+        (lambda: REG.therapies_for(modality="car-tt"), "car-t"),
+        (lambda: REG.statements_for(type="observations"), "observation"),
+    ],
+)
+def test_unknown_filter_values_are_refused_with_close_matches(call: object, close: str) -> None:
+    """A misspelt filter value raises instead of answering with nothing."""
+    with pytest.raises(UnknownValueError) as caught:
+        call()  # type: ignore[operator]
+    assert close in caught.value.suggestions
+    assert close in str(caught.value)
+    assert isinstance(caught.value, ValueError)
+
+
+def test_an_agency_without_milestones_in_the_data_is_still_a_known_agency() -> None:
+    """A real agency code (here MHRA) gives an empty answer, not an error."""
+    assert REG.milestones_for(agency="MHRA") == ()
+
+
+def _twice_recorded() -> cartlandscape.Registry:
+    return landscape(
+        product(
+            "ide",
+            ("bcma",),
+            approval("FDA", "2021-03-26"),
+            approval("FDA", "2021-03-27"),
+            approval("FDA", "2024-04", type="label-expansion"),
+        ),
+        product("eque", ("bcma",), approval("NMPA", "2023-06-30", type="conditional-approval")),
+        product("inati", ("cd19",), approval("NMPA", "2023-11-07"), approval("NMPA", "2023-11-08")),
+    )
+
+
+def test_counting_helpers_never_count_one_decision_twice() -> None:
+    """Two milestones of one decision (two sources, a day apart) count once."""
+    reg = _twice_recorded()
+    assert reg.approvals_per_year() == {2021: 1, 2023: 2, 2024: 1}
+    assert reg.approvals_per_year(agency="NMPA") == {2023: 2}
+    assert reg.approvals_per_year(type="approval", exact=True) == {2021: 1, 2023: 1}
+    pairs = reg.milestones_for(type="approval")
+    assert [t.id for t, _ in pairs] == ["ide", "eque", "inati", "ide"]
+    every = reg.milestones_for(type="approval", every_record=True)
+    assert len(every) == 6
+    decisions = reg.approval_decisions(therapy="inati")
+    assert len(decisions) == 1
+    assert [str(d) for d in decisions[0].other_dates] == ["2023-11-08"]
+
+
+def test_the_summary_timeline_lists_each_decision_once() -> None:
+    """The approval timeline of the summary has one entry per decision."""
+    timeline = summarize(_twice_recorded()).timeline
+    assert [(e.therapy, str(e.date)) for e in timeline] == [
+        ("ide", "2021-03-26"),
+        ("eque", "2023-06-30"),
+        ("inati", "2023-11-07"),
+        ("ide", "2024-04"),
+    ]
