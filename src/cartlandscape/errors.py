@@ -46,6 +46,7 @@ __all__ = [
     "FetchError",
     "FieldError",
     "InsufficientDataError",
+    "MissingDependencyError",
     "Problem",
     "RefusalError",
     "Remedy",
@@ -241,3 +242,7 @@ class FetchError(CartlandscapeError, OSError):
 
 class ResumeError(CartlandscapeError, ValueError):
     """A fetch that cannot go on from its pages folder: another query, or changed pages."""
+
+
+class MissingDependencyError(CartlandscapeError, ImportError):
+    """An optional dependency a feature needs is not installed; the message names the extra."""

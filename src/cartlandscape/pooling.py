@@ -1,17 +1,20 @@
-"""Pooling proportions across studies: DerSimonian–Laird random effects on the logit scale.
+"""Pooling proportions across studies: random-effects meta-analysis of outcome records.
 
 Each study gives ``x`` responders out of ``n`` (derived from a percentage where only that and
-``n`` are reported, see :func:`cartlandscape.stats.counts`).  On the logit scale a study's
-effect is ``y = log(x / (n − x))`` with variance ``v = 1/x + 1/(n − x)``.  A study with 0 or
-``n`` events has no finite logit: 0.5 is then added to both the events and the non-events of
-that study only (``y = log((x + 0.5) / (n − x + 0.5))``, ``v = 1/(x + 0.5) + 1/(n − x + 0.5)``);
-the result lists the studies so corrected.
+``n`` are reported, see :func:`cartlandscape.stats.counts`).  :func:`pool` checks that the
+outcomes can be pooled at all (one endpoint, time point, grading; one report per study) and
+then fits the model chosen with :func:`cartlandscape.metaanalysis.fit`: by default
+DerSimonian–Laird random effects on the logit scale with a normal (Wald) interval, the method
+of most published CAR-T meta-analyses; the measure (logit or Freeman–Tukey), the τ² estimator
+(DL, REML, Paule–Mandel, ML), the interval (normal or Hartung–Knapp) and the binomial-normal
+GLMM can be chosen.  Every result has the 95 % prediction interval.
 
-With fixed-effect weights ``w = 1/v``, Cochran's ``Q = Σ w (y − ȳ)²`` on ``k − 1`` degrees of
-freedom gives the between-study variance ``τ² = max(0, (Q − (k − 1)) / (Σw − Σw²/Σw))`` and
-``I² = max(0, (Q − (k − 1)) / Q)``.  The pooled logit is the mean weighted by
-``1 / (v + τ²)``, its interval the normal (Wald) interval on the logit scale; both are
-transformed back to percent.
+On the logit scale a study with 0 or ``n`` events has no finite logit: 0.5 (``correction``) is
+then added to both the events and the non-events of that study only; the result lists the
+studies so corrected.
+
+:func:`leave_one_out` refits with each study left out in turn; :func:`subgroups` pools each
+subgroup on its own and tests whether they differ.
 
 >>> from cartlandscape.models import Citation, Outcome
 >>> cite = (Citation(source="s", locator="table 3"),)
@@ -22,23 +25,24 @@ transformed back to percent.
 ...             citations=cite),
 ... ]
 >>> print(pool(studies))
-ORR 70.2 percent (95% CI 47.5–86 percent; DerSimonian–Laird random effects on the logit scale, k=2, τ²=0.361, I²=75.1%)
+ORR 70.2 percent (95% CI 47.5–86 percent; 95% PI 34.1–91.5 percent; DerSimonian–Laird random effects on the logit scale, k=2, τ²=0.361, I²=75.1%)
 """  # noqa: E501
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from collections.abc import Iterable
-from typing import Final
+from collections.abc import Callable, Iterable
+from typing import Any, Final
 
 import attrs
 
+from cartlandscape import metaanalysis
 from cartlandscape._registry import normalize
 from cartlandscape.compare import FIELDS, mismatches
 from cartlandscape.errors import ComparisonError, InsufficientDataError, Remedy
 from cartlandscape.models import Citation, Outcome
-from cartlandscape.stats import counts, normal_quantile
+from cartlandscape.metaanalysis import Interval, Measure, Model, Tau2Method
+from cartlandscape.stats import counts
 from cartlandscape.vocabulary import Endpoint
 
 __all__ = [
@@ -46,31 +50,28 @@ __all__ = [
     "METHOD",
     "PooledEstimate",
     "StudyEstimate",
+    "SubgroupAnalysis",
+    "leave_one_out",
     "one_per_study",
     "pool",
     "study_key",
+    "subgroups",
 ]
 
-#: Added to the events and non-events of a study with 0 or n events.
-CONTINUITY_CORRECTION: Final = 0.5
-#: The name a pooled estimate gives its method.
-METHOD: Final = "DerSimonian–Laird random effects on the logit scale"
-
-
-def _expit(x: float) -> float:
-    if x >= 0:
-        return 1 / (1 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1 + e)
+#: Added to the events and non-events of a study with 0 or n events (logit scale).
+CONTINUITY_CORRECTION: Final = metaanalysis.CONTINUITY_CORRECTION
+#: The name the default method goes by.
+METHOD: Final = metaanalysis.describe("logit", "dl", "normal")
 
 
 @attrs.frozen(kw_only=True)
 class StudyEstimate:
-    """One study's part in a pooled estimate: its counts, logit, variance and weight.
+    """One study's part in a pooled estimate: its counts, effect, variance and weight.
 
-    ``estimate``, ``low`` and ``high`` are the study's proportion and Wald interval in
-    percent, from the (corrected, where ``corrected``) logit; ``weight`` is its random-effects
-    weight as a share of the total (0 to 1).
+    ``effect`` and ``variance`` are on the scale of the measure (the logit, or the
+    Freeman–Tukey double arcsine); ``estimate``, ``low`` and ``high`` are the study's
+    proportion and Wald interval in percent, from that effect (the corrected one, where
+    ``corrected``); ``weight`` is its share of the total weight (0 to 1).
     """
 
     outcome: str
@@ -78,7 +79,7 @@ class StudyEstimate:
     n: int
     derived: bool
     corrected: bool
-    logit: float
+    effect: float
     variance: float
     weight: float
     estimate: float
@@ -87,50 +88,81 @@ class StudyEstimate:
     note: str | None = None
     citations: tuple[Citation, ...] = ()
 
+    @property
+    def logit(self) -> float:
+        """The study's effect (the name it had when only the logit scale was offered)."""
+        return self.effect
+
 
 @attrs.frozen(kw_only=True)
 class PooledEstimate:
-    """A pooled proportion with its interval, heterogeneity and the studies it used.
+    """A pooled proportion with its intervals, heterogeneity and the studies it used.
 
-    ``estimate``, ``low`` and ``high`` are in percent; ``logit`` and ``se`` are on the logit
-    scale; ``tau2`` is the between-study variance (logit scale), ``i2`` the share of variation
-    due to heterogeneity (0 to 1), ``q`` Cochran's Q on ``k − 1`` degrees of freedom.
-    ``studies`` holds the outcome ids in the order given; ``corrected`` those that needed the
-    continuity correction.
+    ``estimate``, ``low`` and ``high`` (the confidence interval) and ``pi_low`` and
+    ``pi_high`` (the prediction interval: where a new study's true proportion would lie) are
+    in percent; ``coef`` and ``se`` are on the scale of the ``measure``; ``tau2`` is the
+    between-study variance on that scale, ``i2`` the share of variation due to heterogeneity
+    (0 to 1), ``h2`` the ratio of total to sampling variance, ``q`` Cochran's Q on ``k − 1``
+    degrees of freedom and ``q_p`` its p-value (None without scipy).  ``studies`` holds the
+    outcome ids in the order given; ``corrected`` those that needed the continuity correction.
     """
 
     endpoint: Endpoint
     estimate: float
     low: float
     high: float
-    logit: float
+    pi_low: float
+    pi_high: float
+    coef: float
     se: float
     tau2: float
     i2: float
+    h2: float
     q: float
+    q_p: float | None
     k: int
     level: float
     studies: tuple[str, ...]
     corrected: tuple[str, ...]
     derived: tuple[str, ...]
     weights: tuple[StudyEstimate, ...]
+    measure: str = "logit"
+    tau2_method: str = "dl"
+    interval: str = "normal"
+    model: str = "two-stage"
+    correction: float = CONTINUITY_CORRECTION
     method: str = METHOD
     unit: str = "percent"
     citations: tuple[Citation, ...] = ()
 
+    @property
+    def logit(self) -> float:
+        """The pooled logit (only for a fit on the logit scale)."""
+        if self.measure != "logit":
+            raise AttributeError(f"a fit on the {self.measure} scale has no logit; see coef")
+        return self.coef
+
     def __str__(self) -> str:
+        level = f"{self.level * 100:g}%"
         return (
-            f"{self.endpoint.label} {self.estimate:.3g} {self.unit} ({self.level * 100:g}% CI "
-            f"{self.low:.3g}–{self.high:.3g} {self.unit}; {self.method}, k={self.k}, "
-            f"τ²={self.tau2:.3g}, I²={self.i2 * 100:.1f}%)"
+            f"{self.endpoint.label} {_percent(self.estimate)} {self.unit} ({level} CI "
+            f"{_percent(self.low)}–{_percent(self.high)} {self.unit}; {level} PI "
+            f"{_percent(self.pi_low)}–{_percent(self.pi_high)} {self.unit}; {self.method}, "
+            f"k={self.k}, τ²={self.tau2:.3g}, I²={self.i2 * 100:.1f}%)"
         )
 
 
-def _logit(responders: int, n: int) -> tuple[float, float, bool]:
-    corrected = responders in (0, n)
-    extra = CONTINUITY_CORRECTION if corrected else 0.0
-    events, others = responders + extra, n - responders + extra
-    return math.log(events / others), 1 / events + 1 / others, corrected
+def _percent(value: float) -> str:
+    """A percentage to three significant digits, with the ends of the scale kept apart.
+
+    >>> _percent(3.98e-9), _percent(0.0), _percent(47.54), _percent(99.97), _percent(100.0)
+    ('<0.1', '0', '47.5', '>99.9', '100')
+    """
+    if 0 < value < 0.1:
+        return "<0.1"
+    if 99.9 < value < 100:
+        return ">99.9"
+    return f"{value:.3g}"
 
 
 def study_key(outcome: Outcome) -> tuple[str, str] | None:
@@ -193,8 +225,13 @@ def pool(
     *,
     level: float = 0.95,
     same_indication: bool = False,
+    measure: Measure = "logit",
+    tau2: Tau2Method | None = None,
+    ci: Interval = "normal",
+    model: Model = "two-stage",
+    correction: float = CONTINUITY_CORRECTION,
 ) -> PooledEstimate:
-    """Pool proportion *outcomes* by DerSimonian–Laird random effects on the logit scale.
+    """Pool proportion *outcomes* by random effects (DerSimonian–Laird on the logit scale).
 
     Every outcome needs ``n`` and a responder count or a point percentage (see
     :func:`cartlandscape.stats.counts`).  Raises
@@ -203,7 +240,9 @@ def pool(
     when two of them report the same study of one therapy (its patients would count twice), and
     :class:`~cartlandscape.stats.InsufficientDataError` when one lacks the counts.
 
-    A single study gives its own logit interval, with ``τ² = 0``.
+    *measure*, *tau2*, *ci*, *model* and *correction* choose the method, as
+    :func:`cartlandscape.metaanalysis.fit` describes; every choice but the default needs scipy
+    (the ``stats`` extra).  A single study gives its own interval, with ``τ² = 0``.
 
     >>> from cartlandscape.models import Citation, Outcome
     >>> cite = (Citation(source="s", locator="table 3"),)
@@ -231,25 +270,17 @@ def pool(
         raise ComparisonError("cannot pool these outcomes: " + "; ".join(str(m) for m in differ))
     if not 0 < level < 1:
         raise ValueError(f"level must be a number between 0 and 1 (0.95 for 95%), not {level!r}")
-    z = normal_quantile(1 - (1 - level) / 2)
-    studies = []
-    for outcome in found:
-        tally = counts(outcome)
-        y, v, corrected = _logit(tally.responders, tally.n)
-        studies.append((outcome, tally, y, v, corrected))
-    k = len(studies)
-    w = [1 / s[3] for s in studies]
-    total = sum(w)
-    fixed = sum(wi * s[2] for wi, s in zip(w, studies, strict=True)) / total
-    # With one study there is no heterogeneity: Q is 0 (not the rounding noise of y − ȳ).
-    q = sum(wi * (s[2] - fixed) ** 2 for wi, s in zip(w, studies, strict=True)) if k > 1 else 0.0
-    c = total - sum(wi * wi for wi in w) / total
-    tau2 = max(0.0, (q - (k - 1)) / c) if k > 1 else 0.0
-    i2 = max(0.0, (q - (k - 1)) / q) if q > 0 else 0.0
-    w_random = [1 / (s[3] + tau2) for s in studies]
-    total_random = sum(w_random)
-    mean = sum(wi * s[2] for wi, s in zip(w_random, studies, strict=True)) / total_random
-    se = math.sqrt(1 / total_random)
+    tallies = [counts(outcome) for outcome in found]
+    result = metaanalysis.fit(
+        [t.responders for t in tallies],
+        [t.n for t in tallies],
+        measure=measure,
+        tau2=tau2,
+        ci=ci,
+        model=model,
+        level=level,
+        correction=correction,
+    )
     weights = tuple(
         StudyEstimate(
             outcome=outcome.id,
@@ -257,32 +288,115 @@ def pool(
             n=tally.n,
             derived=tally.derived,
             corrected=corrected,
-            logit=y,
+            effect=y,
             variance=v,
-            weight=wi / total_random,
-            estimate=100 * _expit(y),
-            low=100 * _expit(y - z * math.sqrt(v)),
-            high=100 * _expit(y + z * math.sqrt(v)),
+            weight=w,
+            estimate=100 * own[0],
+            low=100 * own[1],
+            high=100 * own[2],
             note=tally.note,
             citations=outcome.citations,
         )
-        for (outcome, tally, y, v, corrected), wi in zip(studies, w_random, strict=True)
+        for outcome, tally, y, v, w, corrected, own in zip(
+            found,
+            tallies,
+            result.yi,
+            result.vi,
+            result.weights,
+            result.corrected,
+            result.study_estimates,
+            strict=True,
+        )
     )
     return PooledEstimate(
         endpoint=found[0].endpoint,
-        estimate=100 * _expit(mean),
-        low=100 * _expit(mean - z * se),
-        high=100 * _expit(mean + z * se),
-        logit=mean,
-        se=se,
-        tau2=tau2,
-        i2=i2,
-        q=q,
-        k=k,
+        estimate=100 * result.estimate,
+        low=100 * result.ci[0],
+        high=100 * result.ci[1],
+        pi_low=100 * result.pi[0],
+        pi_high=100 * result.pi[1],
+        coef=result.coef,
+        se=result.se,
+        tau2=result.tau2,
+        i2=result.i2,
+        h2=result.h2,
+        q=result.q,
+        q_p=result.q_p,
+        k=result.k,
         level=level,
         studies=tuple(ids),
         corrected=tuple(s.outcome for s in weights if s.corrected),
         derived=tuple(s.outcome for s in weights if s.derived),
         weights=weights,
+        measure=result.measure,
+        tau2_method=result.tau2_method,
+        interval=result.interval,
+        model=result.model,
+        correction=result.correction,
+        method=result.method,
         citations=tuple(dict.fromkeys(c for o in found for c in o.citations)),
     )
+
+
+def leave_one_out(outcomes: Iterable[Outcome], **options: Any) -> tuple[PooledEstimate, ...]:
+    """Pool the outcomes again with each one left out in turn (a sensitivity analysis).
+
+    Returns one estimate per outcome, in the order given; the one at position ``i`` leaves out
+    the ``i``-th outcome (its ``studies`` say which are in).  *options* are those of
+    :func:`pool`.  Needs at least three outcomes, so that every refit pools two or more.
+    """
+    found = list(outcomes)
+    if len(found) < 3:
+        raise InsufficientDataError("leaving one out needs at least three outcomes")
+    return tuple(pool(found[:i] + found[i + 1 :], **options) for i in range(len(found)))
+
+
+@attrs.frozen(kw_only=True)
+class SubgroupAnalysis:
+    """Each subgroup pooled on its own, and the test of whether the subgroups differ.
+
+    ``q_between`` is the Wald-type Q of the subgroup estimates around their fixed-effect mean
+    (on the scale of the measure, each weighted by ``1 / se²``), on ``df`` = subgroups − 1
+    degrees of freedom, with its p-value ``p`` (None without scipy).  This is the test
+    published subgroup analyses report when each subgroup has its own τ² (the ``meta``
+    package's default; metafor fits it as a meta-regression on the subgroup estimates).
+    """
+
+    by: str
+    groups: tuple[tuple[str, PooledEstimate], ...]
+    q_between: float
+    df: int
+    p: float | None
+
+    def __str__(self) -> str:
+        lines = [f"{label}: {estimate}" for label, estimate in self.groups]
+        p = "" if self.p is None else f", p={self.p:.3g}"
+        lines.append(f"Test for subgroup differences: Q={self.q_between:.3g}, df={self.df}{p}")
+        return "\n".join(lines)
+
+
+def subgroups(
+    outcomes: Iterable[Outcome],
+    key: Callable[[Outcome], str],
+    *,
+    by: str = "subgroup",
+    **options: Any,
+) -> SubgroupAnalysis:
+    """Pool the outcomes of each subgroup (``key(outcome)`` names it) and test the difference.
+
+    *options* are those of :func:`pool`; every subgroup is pooled with the same choices.
+    Subgroups come in the order their first outcome does.
+    """
+    grouped: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        grouped.setdefault(key(outcome), []).append(outcome)
+    if len(grouped) < 2:
+        raise InsufficientDataError(
+            f"a subgroup analysis needs two or more subgroups; the outcomes have {len(grouped)}"
+        )
+    fits = tuple((label, pool(found, **options)) for label, found in grouped.items())
+    w = [1 / (f.se * f.se) for _, f in fits]
+    mean = sum(wi * f.coef for wi, (_, f) in zip(w, fits, strict=True)) / sum(w)
+    q = sum(wi * (f.coef - mean) ** 2 for wi, (_, f) in zip(w, fits, strict=True))
+    df = len(fits) - 1
+    return SubgroupAnalysis(by=by, groups=fits, q_between=q, df=df, p=metaanalysis.q_p(q, df))
