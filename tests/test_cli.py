@@ -689,7 +689,9 @@ def test_pool_gives_the_random_effects_estimate_and_leaves_out_outcomes_without_
     argv = ["pool", "--endpoint", "ORR", "--target", "Test antigen", "--data", str(trials)]
     status, out, _ = _call(capsys, *argv)
     assert status == 0
-    assert out.startswith("ORR pooled: 70.2 percent (95% CI 47.5–86 percent)\n")
+    assert out.startswith(
+        "ORR pooled: 70.2 percent (95% CI 47.5–86; 95% prediction interval 34.1–91.5 percent)\n"
+    )
     assert "k=2" in out.splitlines()[1]
     assert "'beta-orr-b' gives no n" in out.split("\nLeft out\n")[1]
     status, out, _ = _call(capsys, *argv, "--format", "json")

@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("scipy")
 
-from cartlandscape.metaanalysis import fit  # noqa: E402
+from cartlandscape.metaanalysis import fit
 
 CORPUS = json.loads(
     (Path(__file__).parent / "fixtures" / "metafor" / "metafor-proportions.json").read_text()

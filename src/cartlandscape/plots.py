@@ -209,10 +209,15 @@ def forest_plot(
         ax.text(1.02, y, text, transform=ax.get_yaxis_transform(), va="center", fontsize=8)
     ticks = list(y_of)
     if estimate is not None:
+        # The prediction interval as a thin bar through the diamond, then the diamond on top.
+        ax.plot([estimate.pi_low, estimate.pi_high], [0.0, 0.0], color="#c0504d", linewidth=1.0)
+        for end in (estimate.pi_low, estimate.pi_high):
+            ax.plot([end, end], [-0.12, 0.12], color="#c0504d", linewidth=1.0)
         ax.fill(
             [estimate.low, estimate.estimate, estimate.high, estimate.estimate],
             [0.0, 0.3, 0.0, -0.3],
             color="#c0504d",
+            zorder=3,
         )
         ax.axvline(estimate.estimate, color="#c0504d", linestyle=":", linewidth=0.8)
         labels.append("Pooled (random effects)")
@@ -221,7 +226,8 @@ def forest_plot(
             1.02,
             0.0,
             f"{_percent(estimate.estimate)} ({_percent(estimate.low)}–{_percent(estimate.high)})"
-            f", I²={estimate.i2 * 100:.0f}%",
+            f", I²={estimate.i2 * 100:.0f}%\nPI {_percent(estimate.pi_low)}–"
+            f"{_percent(estimate.pi_high)}",
             transform=ax.get_yaxis_transform(),
             va="center",
             fontsize=8,
@@ -255,9 +261,12 @@ def forest_plot(
         notes.append("Responders derived from the percentage and n: " + "; ".join(derived) + ".")
     if estimate is not None:
         notes.append(
-            f"Diamond: {estimate.method}, k={estimate.k}, τ²={estimate.tau2:.3g}"
+            f"Diamond: pooled estimate and {_percent(level * 100)}% confidence interval "
+            f"({estimate.method}, k={estimate.k}, τ²={estimate.tau2:.3g}); bar through it: "
+            f"{_percent(level * 100)}% prediction interval"
             + (
-                f"; continuity correction 0.5 for {', '.join(estimate.corrected)}"
+                f"; continuity correction {estimate.correction:g} for "
+                f"{', '.join(estimate.corrected)}"
                 if estimate.corrected
                 else ""
             )

@@ -40,8 +40,8 @@ from cartlandscape import metaanalysis
 from cartlandscape._registry import normalize
 from cartlandscape.compare import FIELDS, mismatches
 from cartlandscape.errors import ComparisonError, InsufficientDataError, Remedy
-from cartlandscape.models import Citation, Outcome
 from cartlandscape.metaanalysis import Interval, Measure, Model, Tau2Method
+from cartlandscape.models import Citation, Outcome
 from cartlandscape.stats import counts
 from cartlandscape.vocabulary import Endpoint
 
@@ -241,8 +241,8 @@ def pool(
     :class:`~cartlandscape.stats.InsufficientDataError` when one lacks the counts.
 
     *measure*, *tau2*, *ci*, *model* and *correction* choose the method, as
-    :func:`cartlandscape.metaanalysis.fit` describes; every choice but the default needs scipy
-    (the ``stats`` extra).  A single study gives its own interval, with ``τ² = 0``.
+    :func:`cartlandscape.metaanalysis.fit` describes; Paule–Mandel, Hartung–Knapp and the GLMM
+    need scipy (the ``stats`` extra).  A single study gives its own interval, with ``τ² = 0``.
 
     >>> from cartlandscape.models import Citation, Outcome
     >>> cite = (Citation(source="s", locator="table 3"),)

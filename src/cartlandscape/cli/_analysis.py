@@ -22,6 +22,7 @@ from cartlandscape.tables import Column
 
 if TYPE_CHECKING:
     from cartlandscape.errors import ComparisonError, InsufficientDataError, Remedy
+    from cartlandscape.pooling import PooledEstimate
 
 __all__ = ["compare", "plot", "pool"]
 
@@ -51,12 +52,18 @@ def refusal_text(exc: ComparisonError | InsufficientDataError) -> str:
 @contextlib.contextmanager
 def _reported() -> Iterator[None]:
     """Turn the calculations' refusals into one-line command errors."""
-    from cartlandscape.errors import ComparisonError, InsufficientDataError
+    from cartlandscape.errors import (
+        ComparisonError,
+        InsufficientDataError,
+        MissingDependencyError,
+    )
 
     try:
         yield
     except (ComparisonError, InsufficientDataError) as exc:
         raise CommandError(refusal_text(exc)) from None
+    except MissingDependencyError as exc:
+        raise CommandError(str(exc)) from None
 
 
 class _Citations:
@@ -234,7 +241,7 @@ _STUDY_COLUMNS = [
     Column("responders", "Responders", align="right"),
     Column("n", "N", align="right"),
     Column("observed", "Observed %", align="right"),
-    Column("interval", "Logit 95% CI %"),
+    Column("interval", "Study 95% CI %"),
     Column("weight", "Weight %", align="right"),
     Column("note", "Note"),
     Column("cited", "Cited"),
@@ -285,8 +292,20 @@ def pool(args: argparse.Namespace, out: Output) -> int:
     if not outcomes:
         why = f" ({'; '.join(left_out)})" if left_out else ""
         raise CommandError(f"no {label} outcome in scope gives the counts to pool{why}")
+    options: dict[str, Any] = {
+        "level": args.level,
+        "same_indication": args.same_indication,
+        "measure": args.measure,
+        "tau2": args.tau2,
+        "ci": args.ci,
+        "model": "glmm" if args.glmm else "two-stage",
+        "correction": args.correction,
+    }
+    if args.by:
+        return _pool_by(reg, outcomes, left_out, args.by, options, out)
     with _reported():
-        result = pooling.pool(outcomes, level=args.level, same_indication=args.same_indication)
+        result = pooling.pool(outcomes, **options)
+        sensitivity = pooling.leave_one_out(outcomes, **options) if args.leave_one_out else ()
     citations = _Citations()
     by_id = {o.id: o for o in outcomes}
     level = f"{result.level * 100:g}%"
@@ -306,7 +325,8 @@ def pool(args: argparse.Namespace, out: Output) -> int:
                     None,
                     [
                         s.note,
-                        f"0.5 added to events and non-events (logit estimate {s.estimate:.1f})"
+                        f"{result.correction:g} added to events and non-events "
+                        f"(logit estimate {s.estimate:.1f})"
                         if s.corrected
                         else "",
                     ],
@@ -317,19 +337,18 @@ def pool(args: argparse.Namespace, out: Output) -> int:
         for s in result.weights
     ]
     if out.format == "json":
-        out.json({"pooled": result, "left_out": left_out})
+        document: dict[str, Any] = {"pooled": result, "left_out": left_out}
+        if args.leave_one_out:
+            document["leave_one_out"] = [
+                {"left_out": s.outcome, "pooled": refit}
+                for s, refit in zip(result.weights, sensitivity, strict=True)
+            ]
+        out.json(document)
         return 0
     if out.format == "csv":
         _csv(out, result)
         return 0
-    out.heading(
-        f"{label} pooled: {result.estimate:.3g} {result.unit} "
-        f"({level} CI {result.low:.3g}–{result.high:.3g} {result.unit})"
-    )
-    out.write(
-        f"{result.method}; k={result.k}, τ²={result.tau2:.3g}, I²={result.i2 * 100:.1f}%, "
-        f"Q={result.q:.3g}"
-    )
+    _write_pooled(out, label, result)
     out.write()
     out.heading("Studies")
     columns = [Column(c.key, c.header.replace("95%", level), c.align) for c in _STUDY_COLUMNS]
@@ -339,7 +358,94 @@ def pool(args: argparse.Namespace, out: Output) -> int:
         out.heading("Left out")
         for reason in left_out:
             out.write(f"  {reason}")
+    if sensitivity:
+        out.write()
+        out.heading("Leaving one out")
+        out.table(
+            _SENSITIVITY_COLUMNS,
+            [
+                {
+                    "left_out": s.outcome,
+                    "estimate": f"{refit.estimate:.3g}",
+                    "ci": f"{refit.low:.3g}–{refit.high:.3g}",
+                    "pi": f"{refit.pi_low:.3g}–{refit.pi_high:.3g}",
+                    "i2": f"{refit.i2 * 100:.1f}",
+                }
+                for s, refit in zip(result.weights, sensitivity, strict=True)
+            ],
+            indent="  ",
+        )
     citations.write(out, reg)
+    return 0
+
+
+_SENSITIVITY_COLUMNS = [
+    Column("left_out", "Left out"),
+    Column("estimate", "Pooled %", align="right"),
+    Column("ci", "CI %"),
+    Column("pi", "PI %"),
+    Column("i2", "I² %", align="right"),
+]
+
+
+def _write_pooled(out: Output, label: str, result: PooledEstimate) -> None:
+    """The pooled estimate in two lines: the numbers, then the method and heterogeneity."""
+    level = f"{result.level * 100:g}%"
+    out.heading(
+        f"{label} pooled: {result.estimate:.3g} {result.unit} "
+        f"({level} CI {result.low:.3g}–{result.high:.3g}; {level} prediction interval "
+        f"{result.pi_low:.3g}–{result.pi_high:.3g} {result.unit})"
+    )
+    p = "" if result.q_p is None else f" (p={result.q_p:.3g})"
+    out.write(
+        f"{result.method}; k={result.k}, τ²={result.tau2:.3g}, I²={result.i2 * 100:.1f}%, "
+        f"Q={result.q:.3g}{p}"
+    )
+
+
+def _pool_by(
+    reg: Registry,
+    outcomes: list[Outcome],
+    left_out: list[str],
+    by: str,
+    options: dict[str, Any],
+    out: Output,
+) -> int:
+    """Pool each subgroup (by target, indication or therapy) and test their difference."""
+    import cartlandscape.pooling as pooling
+
+    def key(outcome: Outcome) -> str:
+        if by == "indication":
+            return _label(reg, "indication", outcome.indication) or "no indication"
+        if outcome.therapy is None:
+            return _label(reg, "institution", outcome.institution) or "no therapy"
+        therapy = reg.therapies[outcome.therapy]
+        if by == "therapy":
+            return therapy.name
+        names = [_label(reg, "target", t) or t for t in therapy.targets]
+        return " + ".join(names) or "no target"
+
+    with _reported():
+        analysis = pooling.subgroups(outcomes, key, by=by, **options)
+    if out.format == "json":
+        out.json({"subgroups": analysis, "left_out": left_out})
+        return 0
+    if out.format == "csv":
+        _csv(out, analysis)
+        return 0
+    for name, result in analysis.groups:
+        _write_pooled(out, f"{name}:", result)
+        out.write(f"  studies: {', '.join(result.studies)}")
+        out.write()
+    p = "" if analysis.p is None else f", p={analysis.p:.3g}"
+    out.heading(
+        f"Test for subgroup differences ({by}): Q={analysis.q_between:.3g}, df={analysis.df}{p}"
+    )
+    if left_out:
+        out.write()
+        out.heading("Left out")
+        for reason in left_out:
+            out.write(f"  {reason}")
     return 0
 
 

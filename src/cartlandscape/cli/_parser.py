@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from typing import Any
 
 from cartlandscape._version import __version__
@@ -48,6 +49,19 @@ def _timepoint(text: str) -> str:
             f"expected a time with its unit, such as '12 month' or '2 year', not {text!r}"
         ) from None
     return text
+
+
+def _correction(text: str) -> float:
+    """Check a ``--correction`` argument: a finite number of 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(
+            f"expected a number of 0 or more, such as 0.5, not {text!r}"
+        )
+    return value
 
 
 def _level(text: str) -> float:
@@ -216,11 +230,15 @@ def build_parser() -> argparse.ArgumentParser:
         commands,
         "pool",
         "analysis:pool",
-        "pool a proportion endpoint across studies (random effects, logit scale)",
+        "pool a proportion endpoint across studies (random effects meta-analysis)",
         (
             "cartlandscape pool --endpoint ORR --target BCMA --one-per-study",
+            "cartlandscape pool --endpoint ORR --target BCMA --one-per-study --tau2 reml "
+            "--ci hartung-knapp",
+            "cartlandscape pool --endpoint ORR --one-per-study --by target",
             "cartlandscape pool --endpoint ORR --indication LBCL --one-per-study --format json",
             "cartlandscape pool --outcome ID --outcome ID2 --level 0.9",
+            'pip install "cartlandscape[stats]"   # scipy: Paule–Mandel, Hartung–Knapp, GLMM',
         ),
     )
     pool.add_argument("--endpoint", type=_endpoint, help=_ENDPOINT_HELP + " (required)")
@@ -245,6 +263,45 @@ def build_parser() -> argparse.ArgumentParser:
         "--same-indication",
         action="store_true",
         help="refuse to pool outcomes of different indications",
+    )
+    method = pool.add_argument_group("method (pm, hartung-knapp and --glmm need scipy)")
+    method.add_argument(
+        "--measure",
+        choices=("logit", "freeman-tukey"),
+        default="logit",
+        help="the scale studies are pooled on (default: logit)",
+    )
+    method.add_argument(
+        "--tau2",
+        choices=("dl", "reml", "pm", "ml"),
+        help="the between-study variance estimator (default: dl, DerSimonian–Laird)",
+    )
+    method.add_argument(
+        "--ci",
+        choices=("normal", "hartung-knapp"),
+        default="normal",
+        help="the confidence interval (default: normal)",
+    )
+    method.add_argument(
+        "--glmm",
+        action="store_true",
+        help="fit the binomial-normal GLMM by maximum likelihood instead (logit scale)",
+    )
+    method.add_argument(
+        "--correction",
+        type=_correction,
+        default=0.5,
+        help="added to the cells of a study with 0 or n events, logit scale (default: 0.5)",
+    )
+    method.add_argument(
+        "--by",
+        choices=("target", "indication", "therapy"),
+        help="pool each subgroup on its own and test whether they differ",
+    )
+    method.add_argument(
+        "--leave-one-out",
+        action="store_true",
+        help="also pool with each study left out in turn (a sensitivity analysis)",
     )
 
     plot = _command(
