@@ -12,13 +12,16 @@ from cartlandscape.dates import PartialDate
 from cartlandscape.models import (
     Citation,
     Construct,
+    Disagreement,
     Event,
+    HazardRatio,
     Indication,
     Institution,
     Milestone,
     Outcome,
     Period,
     Policy,
+    Price,
     Ref,
     Source,
     Statement,
@@ -26,19 +29,25 @@ from cartlandscape.models import (
     Target,
     Therapy,
 )
-from cartlandscape.values import Approximate, Bound, Exact, Range, Value
+from cartlandscape.values import Approximate, Bound, Exact, NotReached, Range, Value
 from cartlandscape.vocabulary import (
+    AnalysisSet,
     CellSource,
     Endpoint,
     EventKind,
     GeneDelivery,
+    Grade,
+    GradingScale,
     IndicationCategory,
     InstitutionKind,
     MilestoneKind,
     Modality,
     PolicyKind,
+    PriceBasis,
+    PriceKind,
     Setting,
     SourceKind,
+    SourceTier,
     StatementKind,
 )
 
@@ -61,7 +70,7 @@ UNITS = {
     "proportion": ["percent", "fraction"],
     "time": ["day", "week", "month", "year"],
     "count": ["patient", "cell", "trial", "enterprise", "person"],
-    "money": ["CNY", "USD", "EUR"],
+    "money": ["CNY", "USD", "EUR", "INR", "CAD", "AUD", "CHF", "KRW", "SGD"],
     "dose": ["cell / kilogram"],
 }
 MAX = {"percent": 100.0, "fraction": 1.0}
@@ -73,10 +82,16 @@ def magnitudes(unit: str) -> st.SearchStrategy[float]:
 
 @st.composite
 def values(draw: Any, dimension: str | None = None) -> Value:
-    """Any value form, in a unit of *dimension* (any dimension if None)."""
+    """Any value form, in a unit of *dimension* (any dimension if None).
+
+    A time may be one that was not reached.
+    """
     dim = dimension or draw(st.sampled_from(sorted(UNITS)))
     unit = draw(st.sampled_from(UNITS[dim]))
-    form = draw(st.sampled_from(["exact", "approximate", "bound", "range"]))
+    forms = ["exact", "approximate", "bound", "range"]
+    form = draw(st.sampled_from([*forms, "not-reached"] if dim == "time" else forms))
+    if form == "not-reached":
+        return NotReached(unit)
     a = draw(magnitudes(unit))
     if form == "exact":
         return Exact(a, unit)
@@ -124,6 +139,8 @@ sources = st.builds(
     url=optional(urls),
     doi=optional(ids.map(lambda s: f"10.1000/{s}")),
     language=optional(st.sampled_from(["en", "zh"])),
+    tier=optional(st.sampled_from(SourceTier)),
+    read_at=optional(urls),
     description=optional(phrases),
 )
 targets = st.builds(
@@ -177,13 +194,81 @@ constructs = st.builds(
     armoring=name_lists,
     cell_source=optional(st.sampled_from(CellSource)),
 )
-milestones = st.builds(
-    Milestone,
-    agency=st.sampled_from(["NMPA", "FDA", "EMA"]),
-    type=st.sampled_from(MilestoneKind),
-    date=optional(partial_dates()),
+disagreements = st.builds(
+    Disagreement,
+    field=st.sampled_from(["value", "date", "amount"]),
+    value=phrases,
+    reason=phrases,
+    citations=citation_lists,
+)
+
+
+@st.composite
+def value_disagreements(draw: Any, value: Value) -> tuple[Disagreement, ...]:
+    """Up to two disagreements about an outcome's value: other values of its dimension."""
+    dimension = "time" if value.dimensionality == "[time]" else "proportion"
+    others = draw(st.lists(values(dimension).filter(lambda v: str(v) != str(value)), max_size=2))
+    return tuple(
+        Disagreement(
+            field="value", value=str(v), reason=draw(phrases), citations=draw(citation_lists)
+        )
+        for v in others
+    )
+
+
+@st.composite
+def date_disagreements(draw: Any, date: PartialDate | None) -> tuple[Disagreement, ...]:
+    """Zero or one disagreement about a date: another date than *date*."""
+    other = draw(optional(partial_dates().filter(lambda d: d != date)))
+    if other is None:
+        return ()
+    return (
+        Disagreement(
+            field="date", value=str(other), reason=draw(phrases), citations=draw(citation_lists)
+        ),
+    )
+
+
+@st.composite
+def milestones_(draw: Any) -> Milestone:
+    date = draw(optional(partial_dates()))
+    return Milestone(
+        agency=draw(st.sampled_from(["NMPA", "FDA", "EC", "EMA", "MHLW", "HC", "NHSA"])),
+        type=draw(st.sampled_from(MilestoneKind)),
+        date=date,
+        indication=draw(optional(ids)),
+        jurisdiction=draw(optional(countries)),
+        description=draw(optional(phrases)),
+        citations=draw(citation_lists),
+        disagreements=draw(date_disagreements(date)),
+    )
+
+
+milestones = milestones_()
+hazard_ratios = st.builds(
+    lambda estimate, spread, level, p: HazardRatio(
+        estimate=estimate,
+        low=None if spread is None else estimate / (1 + spread),
+        high=None if spread is None else estimate * (1 + spread),
+        level=level,
+        p=p,
+    ),
+    st.floats(min_value=0.01, max_value=20, allow_nan=False),
+    optional(st.floats(min_value=0, max_value=5, allow_nan=False)),
+    st.sampled_from(["95 percent", "90 percent", "0.95 fraction"]),
+    optional(st.sampled_from(["<0.001", "0.0003", "0.04", "<=0.05", ">0.5", "1"])),
+)
+prices = st.builds(
+    Price,
+    id=ids,
+    therapy=ids,
+    country=countries,
+    amount=values("money"),
+    date=partial_dates(),
+    type=st.sampled_from(PriceKind),
+    launch=optional(st.booleans()),
+    basis=optional(st.sampled_from(PriceBasis)),
     indication=optional(ids),
-    jurisdiction=optional(countries),
     description=optional(phrases),
     citations=citation_lists,
 )
@@ -216,28 +301,37 @@ def outcomes(draw: Any) -> Outcome:
     endpoint = draw(st.sampled_from(Endpoint))
     n = draw(optional(st.integers(0, 500)))
     responders = None if n is None else draw(optional(st.integers(0, n)))
+    comparator = draw(optional(phrases))
+    compared = comparator is not None
+    time_to_event = endpoint.is_durability or endpoint is Endpoint.NRM
+    value = draw(values(endpoint.dimension))
     return Outcome(
         id=draw(ids),
         therapy=draw(ids),
         institution=draw(optional(ids)),
         indication=draw(optional(ids)),
         endpoint=endpoint,
-        value=draw(values(endpoint.dimension)),
+        value=value,
         n=n,
         responders=responders,
         timepoint=draw(values("time"))
         if endpoint.needs_timepoint
         else draw(optional(values("time"))),
         follow_up=draw(optional(values("time"))),
-        grading_scale=draw(phrases) if endpoint.needs_grading else draw(optional(phrases)),
-        grade=draw(optional(st.sampled_from(["any", ">=3"]))),
+        grading_scale=draw(st.sampled_from(GradingScale)) if endpoint.needs_grading else None,
+        grade=draw(st.sampled_from(Grade)) if endpoint.needs_grading else None,
+        analysis_set=draw(optional(st.sampled_from(AnalysisSet))),
+        data_cut=draw(optional(partial_dates())),
         study=draw(optional(studies)),
         setting=draw(st.sampled_from(Setting)),
         population=draw(optional(phrases)),
-        comparator=draw(optional(phrases)),
-        comparator_value=draw(optional(values(endpoint.dimension))),
+        comparator=comparator,
+        comparator_value=draw(optional(values(endpoint.dimension))) if compared else None,
+        comparator_n=draw(optional(st.integers(0, 500))) if compared else None,
+        hazard_ratio=draw(optional(hazard_ratios)) if compared and time_to_event else None,
         description=draw(optional(phrases)),
         citations=draw(citation_lists),
+        disagreements=draw(value_disagreements(value)),
     )
 
 
@@ -291,6 +385,7 @@ RECORDS = {
     Institution: institutions,
     Therapy: therapies,
     Outcome: outcomes(),
+    Price: prices,
     Policy: policies,
     Statement: statements,
     Event: events,
@@ -299,6 +394,8 @@ RECORDS = {
     Citation: citations,
     Study: studies,
     Period: periods,
+    HazardRatio: hazard_ratios,
+    Disagreement: disagreements,
 }
 
 
@@ -307,7 +404,9 @@ def two_therapy_registries(draw: Any) -> tuple[Registry, Value, Value]:
     endpoint = draw(st.sampled_from(["orr", "cr", "median-pfs", "crs"]))
     dimension = "time" if endpoint.startswith("median") else "proportion"
     a, b = draw(values(dimension)), draw(values(dimension))
-    extra: dict[str, Any] = {"grading_scale": "ASTCT"} if endpoint == "crs" else {}
+    extra: dict[str, Any] = (
+        {"grading_scale": "astct-2019", "grade": "any"} if endpoint == "crs" else {}
+    )
     reg = landscape(
         outcome("oa", "a-cel", endpoint=endpoint, value=a, **extra),
         outcome("ob", "b-cel", endpoint=endpoint, value=b, **extra),

@@ -481,14 +481,34 @@ def test_show_json_lists_references_and_citations(
     assert data["citations"][0]["title"] == "Testa-cel pivotal trial report"
 
 
+PRICE_DATA = """
+[[source]]
+id = "test-price-notice"
+title = "A price notice"
+type = "press-release"
+published = "2017-10-18"
+
+[[price]]
+id = "test-price"
+therapy = "axicabtagene-ciloleucel"
+country = "US"
+amount = "373000 USD"
+date = "2017-10-18"
+type = "list"
+citations = [{ source = "test-price-notice", locator = "paragraph 3" }]
+"""
+
+
 @pytest.mark.parametrize("kind", list(BASE_KINDS))
 def test_show_works_for_a_record_of_every_kind(
-    capsys: pytest.CaptureFixture[str], kind: str
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, kind: str
 ) -> None:
     """show prints a record of each kind under a heading naming its kind and label."""
-    reg = cartlandscape.registry()
+    extra = tmp_path / "prices.toml"  # a kind the bundled seeds may not hold yet
+    extra.write_text(PRICE_DATA, encoding="utf-8")
+    reg = cartlandscape.load(extra)
     record = next(iter(getattr(reg, collection_of(kind))))
-    status, out, _ = _call(capsys, "show", record.id, "--kind", kind)
+    status, out, _ = _call(capsys, "show", record.id, "--kind", kind, "--data", str(extra))
     assert status == 0
     assert out.startswith(f"{kind.capitalize()}: {record.label}\n")
     assert "  id " in out

@@ -153,15 +153,15 @@ def test_timepoint_argument_selects_matching_outcomes() -> None:
 
 def test_grading_scales_and_grades_must_agree() -> None:
     """CRS rates under different grading scales or grades are not compared silently."""
-    lee = outcome("a", "a-cel", endpoint="crs", grading_scale="Lee 2014", grade=">=3")
-    astct = outcome("b", "b-cel", endpoint="crs", grading_scale="ASTCT", grade=">=3")
-    anygrade = outcome("c", "c-cel", endpoint="crs", grading_scale="astct", grade="any")
+    lee = outcome("a", "a-cel", endpoint="crs", grading_scale="lee-2014", grade=">=3")
+    astct = outcome("b", "b-cel", endpoint="crs", grading_scale="astct-2019", grade=">=3")
+    anygrade = outcome("c", "c-cel", endpoint="crs", grading_scale="astct-2019", grade="any")
     reg = landscape(lee, astct, anygrade)
     with pytest.raises(ComparisonError, match="grading scales differ"):
         compare(reg, ["a-cel", "b-cel"], endpoint="crs")
     with pytest.raises(ComparisonError, match="grades differ"):
         compare(reg, ["b-cel", "c-cel"], endpoint="crs")
-    same = attrs.evolve(anygrade, id="d", therapy="a-cel", grade="≥3")
+    same = attrs.evolve(anygrade, id="d", therapy="a-cel", grade=">=3")
     assert mismatches([astct, same]) == ()
 
 

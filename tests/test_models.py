@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from cartlandscape.errors import FieldError
+from cartlandscape.models import HazardRatio
 from cartlandscape.vocabulary import Endpoint, Setting
 
 from .builders import outcome
@@ -17,6 +18,35 @@ from .builders import outcome
     [
         ({"endpoint": "pfs-rate", "value": "60 percent"}, "timepoint", "a time point for PFS rate"),
         ({"endpoint": "crs", "value": "40 percent"}, "grading_scale", "a grading scale for CRS"),
+        (
+            {"endpoint": "icans", "value": "4 percent", "grading_scale": "astct-2019"},
+            "grade",
+            "the grades counted for ICANS",
+        ),
+        (
+            {"endpoint": "crs", "value": "4 percent", "grading_scale": "ASTCT", "grade": "any"},
+            "grading_scale",
+            "one of 'lee-2014'",
+        ),
+        (
+            {"endpoint": "crs", "value": "4 percent", "grading_scale": "penn", "grade": "3"},
+            "grade",
+            "one of 'any', '>=2'",
+        ),
+        ({"grading_scale": "lee-2014"}, "grading_scale", "no grading_scale for ORR"),
+        ({"grade": ">=3"}, "grade", "no grade for ORR"),
+        ({"analysis_set": "safety"}, "analysis_set", "one of 'itt'"),
+        ({"comparator_n": -3, "comparator": "chemo"}, "comparator_n", "not negative"),
+        ({"comparator_n": 120}, "comparator", "the comparator that comparator_n is about"),
+        ({"comparator_value": "30 percent"}, "comparator", "the comparator"),
+        (
+            {"hazard_ratio": HazardRatio(estimate=0.5), "comparator": "chemo"},
+            "hazard_ratio",
+            "no hazard ratio for ORR",
+        ),
+        ({"hazard_ratio": {"estimate": 0.5}, "comparator": "chemo"}, "hazard_ratio", "a hazard"),
+        ({"endpoint": "orr", "value": "not reached month"}, "value", "a proportion"),
+        ({"endpoint": "nrm", "value": "not reached percent"}, "unit", "a unit of time"),
         ({"endpoint": "median-pfs", "value": "60 percent"}, "value", "a time"),
         ({"endpoint": "orr", "value": "12 month"}, "value", "a proportion"),
         ({"value": "101 percent"}, "value", "at most 100 percent"),
@@ -57,7 +87,8 @@ def test_outcome_reads_enumerations_and_values_from_text() -> None:
 
 @pytest.mark.parametrize("endpoint", list(Endpoint))
 def test_endpoint_rules_follow_the_endpoint_kind(endpoint: Endpoint) -> None:
-    """Medians are times; rates at a time point need one; CRS and ICANS need a grading scale."""
+    """Medians are times; rates at a time point need one; toxicities need a scale and a grade."""
     assert endpoint.dimension == ("time" if endpoint.value.startswith("median-") else "proportion")
     assert endpoint.needs_timepoint == endpoint.value.endswith("-rate")
-    assert endpoint.needs_grading == (endpoint in (Endpoint.CRS, Endpoint.ICANS))
+    graded = (Endpoint.CRS, Endpoint.ICANS, Endpoint.NEUROTOXICITY)
+    assert endpoint.needs_grading == (endpoint in graded)

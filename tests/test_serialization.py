@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from cartlandscape.models import Outcome, Study, Therapy
 from cartlandscape.serialization import converter, error_messages, make_converter
-from cartlandscape.values import Approximate, Bound, Exact, Range, Value
+from cartlandscape.values import Approximate, Bound, Exact, NotReached, Range, Value
 
 from .strategies import RECORDS, values
 
@@ -40,7 +40,7 @@ def test_round_trip_every_value_form(value: Value) -> None:
 
 
 def test_value_forms_are_all_covered() -> None:
-    """The value strategy reaches all four forms."""
+    """The value strategy reaches all five forms."""
     seen = set()
 
     @given(values())
@@ -48,7 +48,7 @@ def test_value_forms_are_all_covered() -> None:
         seen.add(type(value))
 
     collect()
-    assert seen == {Exact, Approximate, Bound, Range}
+    assert seen == {Exact, Approximate, Bound, Range, NotReached}
 
 
 def _problems(data: dict[str, object], cls: type) -> list[tuple[str, str]]:

@@ -32,6 +32,7 @@ from cartlandscape.models import (
     Milestone,
     Outcome,
     Policy,
+    Price,
     Record,
     Ref,
     Source,
@@ -259,9 +260,10 @@ def _name_field(record: Record, name: str) -> str:
     return "id"
 
 
-#: The fields that date a cited fact (a milestone's date, a statement's as_of).  A goal's date
-#: (a statement of type "target") is when it is due, so it may be after its sources.
-_FACT_DATES = ("date", "as_of")
+#: The fields that date a cited fact (a milestone's or a price's date, a statement's as_of, an
+#: outcome's data cut).  A goal's date (a statement of type "target") is when it is due, so it
+#: may be after its sources.
+_FACT_DATES = ("date", "as_of", "data_cut")
 
 
 @functools.cache
@@ -462,6 +464,11 @@ class Registry:
     def outcomes(self) -> RecordSet[Outcome]:
         """Every outcome."""
         return self._sets["outcome"]
+
+    @property
+    def prices(self) -> RecordSet[Price]:
+        """Every price."""
+        return self._sets["price"]
 
     @property
     def policies(self) -> RecordSet[Policy]:
@@ -800,6 +807,37 @@ class Registry:
             (t, m) for t, m in pairs if year is None or (m.date is not None and m.date.year == year)
         ]
         found.sort(key=lambda pair: (pair[1].date is None, pair[1].date or PartialDate(1)))
+        return tuple(found)
+
+    def prices_for(
+        self,
+        *,
+        therapy: Therapy | str | None = None,
+        country: str | None = None,
+        currency: str | None = None,
+    ) -> tuple[Price, ...]:
+        """Prices matching every criterion given, oldest first; amounts are never converted.
+
+        *country* is an ISO 3166-1 alpha-2 code (any case); *currency* a unit name such as
+        ``USD`` (or an alias of one, such as ``RMB``).
+        """
+        therapy_id = None if therapy is None else self._resolve(therapy, "therapy")
+        code = None if country is None else country.upper()
+        unit = None
+        if currency is not None:
+            from cartlandscape import units
+
+            if not units.matches(currency, "money"):
+                raise ValueError(f"{currency!r} is not a currency (see units.txt)")
+            unit = units.canonical_unit(currency)
+        found = [
+            p
+            for p in self.prices
+            if (therapy_id is None or p.therapy == therapy_id)
+            and (code is None or p.country == code)
+            and (unit is None or p.amount.unit == unit)
+        ]
+        found.sort(key=lambda p: (p.date, p.id))
         return tuple(found)
 
     def statements_for(

@@ -21,7 +21,15 @@ import attrs
 
 from cartlandscape.dates import PartialDate
 from cartlandscape.kinds import BASE_KINDS
-from cartlandscape.models import Citation, Construct, Milestone, Period, Study
+from cartlandscape.models import (
+    Citation,
+    Construct,
+    Disagreement,
+    HazardRatio,
+    Milestone,
+    Period,
+    Study,
+)
 from cartlandscape.values import Value
 
 __all__ = ["FIELD_DOCS", "markdown", "splice"]
@@ -42,6 +50,7 @@ FIELD_DOCS: Final = {
     "url": "Web address.",
     "period": "{start, end} dates; either may be left out.",
     "type": "Kind of record, from the allowed values.",
+    "disagreements": "Other values good sources give for a field, with why they are not used.",
     "Citation.source": "Id of the cited source.",
     "Citation.locator": "Where in the source: section, paragraph, table.",
     "Citation.note": "Anything a reader should know about this citation.",
@@ -51,6 +60,15 @@ FIELD_DOCS: Final = {
     "Source.authors": "Authors as listed.",
     "Source.doi": "DOI, without the https://doi.org/ prefix.",
     "Source.language": "Two-letter language code.",
+    "Source.url": "Canonical address: the DOI URL, PubMed, or the publisher's page.",
+    "Source.tier": (
+        "How strong the source is, if not the default of its type: regulator (label, "
+        "regulator-notice, government-document, trial-registry) > company (press-release) > "
+        "journal (journal-article, conference-abstract) > secondary (news-article, review, "
+        "interview) > other (website, report, database) > weak (never the only support of a "
+        "fact)."
+    ),
+    "Source.read_at": "Where the document was read, if not at its canonical address (a mirror).",
     "Target.gene_symbol": "HGNC-approved gene symbol.",
     "Target.hgnc": "HGNC id, 'HGNC:nnnn'.",
     "Target.uniprot": "UniProt accession of the human protein.",
@@ -74,7 +92,10 @@ FIELD_DOCS: Final = {
     "Construct.edits": "Gene edits, e.g. PD-1 site integration, checkpoint knockout.",
     "Construct.armoring": "Armoring, e.g. cytokine secretion.",
     "Construct.cell_source": "Autologous or allogeneic cells.",
-    "Milestone.agency": "Agency code, e.g. NMPA, FDA, EMA.",
+    "Milestone.agency": "Agency code, e.g. FDA, NMPA, EC, EMA, MHLW, HC, NHSA.",
+    "Milestone.type": (
+        "What the step is; a hospital exemption, a CHMP opinion and a listing are not approvals."
+    ),
     "Milestone.date": "Date, to the precision the source gives.",
     "Milestone.indication": "Id of the indication concerned.",
     "Milestone.jurisdiction": "Country code of the jurisdiction.",
@@ -83,17 +104,37 @@ FIELD_DOCS: Final = {
     "Outcome.indication": "Id of the indication.",
     "Outcome.endpoint": "What was measured.",
     "Outcome.value": "The result as stated; a rate is a proportion, a median a time.",
-    "Outcome.n": "Number of evaluable patients.",
-    "Outcome.responders": "Number of patients with the response (at most n).",
+    "Outcome.n": "Number of patients the value is computed over (see analysis_set).",
+    "Outcome.responders": "Number of patients with the response or event (at most n).",
     "Outcome.timepoint": "Time point of a rate (e.g. '12 month' for a 12-month PFS rate).",
     "Outcome.follow_up": "Median follow-up.",
-    "Outcome.grading_scale": "Toxicity grading scale (needed for CRS and ICANS).",
-    "Outcome.grade": "Grades counted, e.g. 'any' or '>=3'.",
+    "Outcome.grading_scale": "Toxicity grading scale (needed for CRS, ICANS, neurotoxicity).",
+    "Outcome.grade": "Grades counted (needed for CRS, ICANS, neurotoxicity).",
+    "Outcome.analysis_set": (
+        "Patients counted: itt (enrolled), infused (treated, the safety set), evaluable."
+    ),
+    "Outcome.data_cut": "Data cut-off date of the result, to the precision given.",
     "Outcome.study": "The study: name, registry id, phase.",
     "Outcome.setting": "Where the result comes from.",
     "Outcome.population": "Patients or model studied.",
     "Outcome.comparator": "What the result is compared with.",
-    "Outcome.comparator_value": "The comparator's result.",
+    "Outcome.comparator_value": "The comparator arm's value of the same endpoint.",
+    "Outcome.comparator_n": "Number of patients in the comparator arm.",
+    "Outcome.hazard_ratio": "Hazard ratio for the endpoint, experimental vs comparator.",
+    "HazardRatio.estimate": "The hazard ratio (above 0).",
+    "HazardRatio.low": "Lower end of the confidence interval (with high, or neither).",
+    "HazardRatio.high": "Upper end of the confidence interval (with low, or neither).",
+    "HazardRatio.level": "Confidence level of the interval.",
+    "HazardRatio.p": "p value as printed, e.g. '<0.001' or '0.0003'.",
+    "Disagreement.field": "The field of the record the other value is for.",
+    "Disagreement.value": "The other value, written as the field would be.",
+    "Disagreement.reason": "Why the record keeps its own value.",
+    "Price.therapy": "Id of the therapy.",
+    "Price.amount": "The amount with its currency (e.g. '373000 USD'); never converted.",
+    "Price.date": "Date the price applies from or was reported.",
+    "Price.launch": "Whether this is the price at launch.",
+    "Price.basis": "What the price pays for: one infusion or a whole course.",
+    "Price.indication": "Id of the indication the price is for, if it is specific to one.",
     "Study.name": "Trial name, e.g. ZUMA-1.",
     "Study.registry_id": "Trial registry id: NCT, ChiCTR or CTR.",
     "Study.phase": "Trial phase.",
@@ -157,7 +198,7 @@ def markdown() -> str:
     for tag, (cls, _) in BASE_KINDS.items():
         doc = (cls.__doc__ or "").strip().splitlines()[0]
         parts.append(f"### `[[{tag}]]` — {cls.__name__}\n\n{doc}\n\n" + "\n".join(_rows(cls)))
-    for cls in (Citation, Construct, Milestone, Study, Period):
+    for cls in (Citation, Construct, Milestone, Study, HazardRatio, Disagreement, Period):
         doc = (cls.__doc__ or "").strip().splitlines()[0]
         parts.append(f"### {cls.__name__} (nested)\n\n{doc}\n\n" + "\n".join(_rows(cls)))
     return "\n\n".join(parts) + "\n"

@@ -9,8 +9,9 @@ registry as one data file that :func:`cartlandscape.loading.build` reads back.
 :func:`to_dataframe`: nested records become dotted columns (``study.name``), each value
 becomes the columns ``<field>_form``, ``<field>_magnitude`` (exact, approximate, bound),
 ``<field>_low`` and ``<field>_high`` (range), ``<field>_relation`` (bound) and
-``<field>_unit``, citations become ``source:locator`` texts joined by ``"; "``, and lists of
-texts are joined by ``"; "``.
+``<field>_unit`` (a value that was not reached has the form ``not-reached``, a unit and no
+magnitude), citations become ``source:locator`` texts joined by ``"; "``, lists of texts are
+joined by ``"; "``, and lists of nested records (disagreements) are JSON texts.
 
 >>> from cartlandscape.models import Citation, Outcome
 >>> o = Outcome(id="o", therapy="t", endpoint="orr", value="79 to 89 percent", n=60,
@@ -211,7 +212,7 @@ def _value_cells(name: str, value: Value | None) -> dict[str, Cell]:
     cells[f"{name}_form"] = value.form
     if isinstance(value, Range):
         cells[f"{name}_low"], cells[f"{name}_high"] = value.low, value.high
-    else:
+    elif value.magnitudes():  # a value that was not reached has none
         cells[f"{name}_magnitude"] = value.magnitudes()[0]
     if isinstance(value, Bound):
         cells[f"{name}_relation"] = value.relation

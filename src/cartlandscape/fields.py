@@ -187,7 +187,7 @@ def check_value(name: str, value: Value, dimension: str | None) -> None:
             f"{value} ({value.dimensionality})",
         )
     factor = units.to_fraction(value.unit)
-    if factor is not None and max(value.magnitudes()) * factor > 1 + 1e-12:
+    if factor is not None and max(value.magnitudes(), default=0) * factor > 1 + 1e-12:
         raise FieldError(name, "a proportion of at most 100 percent", str(value))
 
 
@@ -198,12 +198,17 @@ def _value(value: object) -> object:
 
 
 def value_field(
-    dimension: str | None = None, *, optional: bool = False, checked_by_record: bool = False
+    dimension: str | None = None,
+    *,
+    optional: bool = False,
+    checked_by_record: bool = False,
+    default: str | None = None,
 ) -> Any:
     """A :class:`~cartlandscape.values.Value` of the named *dimension* (text is read).
 
     With *checked_by_record* only the type is checked here: the record checks the value
     itself (with :func:`check_value`), as when its dimension depends on another field.
+    A *default* is a value text, read when a record is first built without the field.
     """
 
     def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -216,4 +221,9 @@ def value_field(
 
     if optional:
         return attrs.field(default=None, converter=_value, validator=check)
+    if default is not None:
+        text = default
+        return attrs.field(
+            default=attrs.Factory(lambda: parse_value(text)), converter=_value, validator=check
+        )
     return attrs.field(converter=_value, validator=check)

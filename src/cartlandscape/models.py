@@ -19,7 +19,11 @@ attr.exceptions.FrozenInstanceError: can't set attribute
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import enum
+import math
+import re
+import typing
+from typing import Any, ClassVar, Final
 
 import attrs
 
@@ -37,33 +41,43 @@ from cartlandscape.fields import (
     texts_field,
     value_field,
 )
-from cartlandscape.values import Value
+from cartlandscape.values import Value, parse_value
 from cartlandscape.vocabulary import (
     APPROVAL_KINDS,
+    AnalysisSet,
     CellSource,
     Endpoint,
     EventKind,
     GeneDelivery,
+    Grade,
+    GradingScale,
     IndicationCategory,
     InstitutionKind,
     MilestoneKind,
     Modality,
     PolicyKind,
+    PriceBasis,
+    PriceKind,
     Setting,
     SourceKind,
+    SourceTier,
     StatementKind,
+    default_tier,
 )
 
 __all__ = [
     "Citation",
     "Construct",
+    "Disagreement",
     "Event",
+    "HazardRatio",
     "Indication",
     "Institution",
     "Milestone",
     "Outcome",
     "Period",
     "Policy",
+    "Price",
     "Record",
     "Ref",
     "Source",
@@ -124,6 +138,58 @@ def _citations_field() -> Any:
     return attrs.field(
         converter=lambda v: tuple(v) if isinstance(v, list) else v, validator=_citations
     )
+
+
+@attrs.frozen(kw_only=True)
+class Disagreement:
+    """Another value a source gives for one of a record's fields, and why it is not the record's.
+
+    Where good sources disagree, the record keeps the value of the strongest source (see
+    :class:`~cartlandscape.vocabulary.SourceTier`) and lists the others as disagreements.
+    ``value`` is written as the field itself would be (``"2021-03-27"`` for a date).
+    """
+
+    field: str = text_field()
+    value: str = text_field()
+    reason: str = text_field()
+    citations: tuple[Citation, ...] = _citations_field()
+
+
+#: Fields a disagreement cannot be about: what the record is, not what a source says.
+_NOT_DISPUTED: Final = frozenset({"id", "citations", "disagreements", "description"})
+
+
+def _check_disagreements(record: Any) -> None:
+    """Check that each disagreement names a field of *record* and gives a value it could hold."""
+    hints = typing.get_type_hints(type(record))
+    names = [f.name for f in attrs.fields(type(record)) if f.name not in _NOT_DISPUTED]
+    for i, item in enumerate(record.disagreements):
+        where = f"disagreements[{i}]"
+        if item.field not in names:
+            raise FieldError(
+                f"{where}.field", f"a field of the record ({', '.join(names)})", item.field
+            )
+        members = typing.get_args(hints[item.field]) or (hints[item.field],)
+        try:
+            if PartialDate in members:
+                PartialDate.parse(item.value)
+            elif any(isinstance(m, type) and issubclass(m, Value) for m in members):
+                parse_value(item.value)
+        except FieldError as exc:
+            raise FieldError(f"{where}.value", exc.expected, item.value) from None
+        if item.value == _shown(getattr(record, item.field)):
+            raise FieldError(f"{where}.value", "a value other than the record's own", item.value)
+
+
+def _shown(value: object) -> str | None:
+    """A field's value as a disagreement writes it."""
+    if value is None:
+        return None
+    return str(value.value if isinstance(value, enum.Enum) else value)
+
+
+def _disagreements_field() -> Any:
+    return _records(Disagreement, "a disagreement")
 
 
 @attrs.frozen(kw_only=True)
@@ -188,11 +254,24 @@ class Source(Record):
     url: str | None = pattern_field(r"^https?://\S+$", "an http(s) address")
     doi: str | None = pattern_field(r"^10\.\d{4,9}/\S+$", "a DOI such as '10.1000/xyz'")
     language: str | None = pattern_field(r"^[a-z]{2}$", "a two-letter language code")
+    tier: SourceTier | None = enum_field(SourceTier, optional=True)
+    read_at: str | None = pattern_field(r"^https?://\S+$", "an http(s) address")
     description: str | None = text_field(optional=True)
 
     @property
     def label(self) -> str:  # noqa: D102
         return self.title
+
+    @property
+    def effective_tier(self) -> SourceTier:
+        """How strong the source is: its own ``tier`` if set, else the default of its type.
+
+        >>> Source(id="s", title="A label", type="label").effective_tier
+        <SourceTier.REGULATOR: 'regulator'>
+        >>> Source(id="b", title="A blog", type="website", tier="weak").effective_tier
+        <SourceTier.WEAK: 'weak'>
+        """
+        return self.tier if self.tier is not None else default_tier(self.type)
 
 
 @attrs.frozen(kw_only=True)
@@ -278,6 +357,11 @@ class Milestone:
     jurisdiction: str | None = pattern_field(*_COUNTRY)
     description: str | None = text_field(optional=True)
     citations: tuple[Citation, ...] = _citations_field()
+    disagreements: tuple[Disagreement, ...] = _disagreements_field()
+
+    def __attrs_post_init__(self) -> None:
+        if self.disagreements:
+            _check_disagreements(self)
 
     @property
     def is_approval(self) -> bool:
@@ -336,6 +420,84 @@ class Study:
     phase: str | None = pattern_field(r"^(1|1/2|2|3|4)$", "a phase: '1', '1/2', '2', '3' or '4'")
 
 
+def _ratio(optional: bool) -> Any:
+    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is None and optional:
+            return
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value <= 0
+        ):
+            raise FieldError(attribute.name, "a positive number", value)
+
+    def convert(value: object) -> object:
+        return float(value) if type(value) is int else value
+
+    return (
+        attrs.field(default=None, converter=convert, validator=check)
+        if optional
+        else (attrs.field(converter=convert, validator=check))
+    )
+
+
+_P_VALUE: Final = re.compile(
+    r"^(?P<relation>[<>]=?|[≤≥]|=)?\s*(?P<number>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE]-?[0-9]+)?)$"
+)
+
+
+def _p_value(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    match = _P_VALUE.match(value) if isinstance(value, str) else None
+    if match is None or not 0 <= float(match.group("number")) <= 1:
+        raise FieldError(attribute.name, "a p value such as '<0.001' or '0.0003'", value)
+
+
+@attrs.frozen(kw_only=True)
+class HazardRatio:
+    """A hazard ratio of the experimental arm against the comparator, with its interval.
+
+    It belongs to the outcome's endpoint: on a median-PFS outcome it is the PFS hazard ratio.
+    ``low`` and ``high`` are the confidence interval at ``level`` (both or neither).
+
+    >>> hr = HazardRatio(estimate=0.398, low=0.308, high=0.514, p="<0.001")
+    >>> print(hr)
+    HR 0.398 (95% CI 0.308–0.514), p<0.001
+    """
+
+    estimate: float = _ratio(optional=False)
+    low: float | None = _ratio(optional=True)
+    high: float | None = _ratio(optional=True)
+    level: Value = value_field("proportion", default="95 percent")
+    p: str | None = attrs.field(default=None, validator=_p_value)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.low is None) != (self.high is None):
+            missing = "high" if self.high is None else "low"
+            raise FieldError(missing, "both ends of the interval, or neither", None)
+        if self.low is not None and self.high is not None:
+            if not self.low <= self.estimate:
+                raise FieldError("low", f"at most the estimate {self.estimate:g}", self.low)
+            if not self.estimate <= self.high:
+                raise FieldError("high", f"at least the estimate {self.estimate:g}", self.high)
+
+    def __str__(self) -> str:
+        text = f"HR {self.estimate:g}"
+        if self.low is not None and self.high is not None:
+            level = self.level.describe().replace(" percent", "%")
+            text += f" ({level} CI {self.low:g}–{self.high:g})"
+        if self.p is not None:
+            relation = "" if self.p[0] in "<>=≤≥" else "="
+            text += f", p{relation}{self.p}"
+        return text
+
+
+#: Endpoints a hazard ratio can belong to.
+_TIME_TO_EVENT: Final = frozenset(e for e in Endpoint if e.is_durability or e is Endpoint.NRM)
+
+
 @attrs.frozen(kw_only=True)
 class Outcome(Record):
     """A reported result: an endpoint's value for a therapy and/or a reporting institution."""
@@ -351,15 +513,20 @@ class Outcome(Record):
     responders: int | None = attrs.field(default=None)
     timepoint: Value | None = value_field("time", optional=True)
     follow_up: Value | None = value_field("time", optional=True)
-    grading_scale: str | None = text_field(optional=True)
-    grade: str | None = text_field(optional=True)
+    grading_scale: GradingScale | None = enum_field(GradingScale, optional=True)
+    grade: Grade | None = enum_field(Grade, optional=True)
+    analysis_set: AnalysisSet | None = enum_field(AnalysisSet, optional=True)
+    data_cut: PartialDate | None = date_field()
     study: Study | None = _record(Study, "a study")
     setting: Setting = enum_field(Setting, default=Setting.CLINICAL_TRIAL)
     population: str | None = text_field(optional=True)
     comparator: str | None = text_field(optional=True)
     comparator_value: Value | None = value_field(optional=True, checked_by_record=True)
+    comparator_n: int | None = attrs.field(default=None)
+    hazard_ratio: HazardRatio | None = _record(HazardRatio, "a hazard ratio")
     description: str | None = text_field(optional=True)
     citations: tuple[Citation, ...] = _citations_field()
+    disagreements: tuple[Disagreement, ...] = _disagreements_field()
 
     def __attrs_post_init__(self) -> None:
         if self.therapy is None and self.institution is None:
@@ -368,8 +535,20 @@ class Outcome(Record):
         check_value("value", self.value, endpoint.dimension)
         if self.comparator_value is not None:
             check_value("comparator_value", self.comparator_value, endpoint.dimension)
-        if n is not None and (type(n) is not int or n < 0):
-            raise FieldError("n", "a whole number that is not negative", n)
+        for name in ("n", "comparator_n"):
+            count = getattr(self, name)
+            if count is not None and (type(count) is not int or count < 0):
+                raise FieldError(name, "a whole number that is not negative", count)
+        for name in ("comparator_value", "comparator_n", "hazard_ratio"):
+            if getattr(self, name) is not None and self.comparator is None:
+                raise FieldError("comparator", f"the comparator that {name} is about", None)
+        if self.hazard_ratio is not None and endpoint not in _TIME_TO_EVENT:
+            raise FieldError(
+                "hazard_ratio",
+                f"no hazard ratio for {endpoint.label} (only for survival, duration and "
+                "time-to-event endpoints)",
+                str(self.hazard_ratio),
+            )
         if responders is not None:
             if type(responders) is not int or responders < 0:
                 raise FieldError("responders", "a whole number that is not negative", responders)
@@ -377,12 +556,63 @@ class Outcome(Record):
                 raise FieldError("responders", f"at most n ({n})", responders)
         if endpoint.needs_timepoint and self.timepoint is None:
             raise FieldError("timepoint", f"a time point for {endpoint.label}", None)
-        if endpoint.needs_grading and self.grading_scale is None:
-            raise FieldError("grading_scale", f"a grading scale for {endpoint.label}", None)
+        for name in ("grading_scale", "grade"):
+            given = getattr(self, name)
+            if endpoint.needs_grading and given is None:
+                what = "a grading scale" if name == "grading_scale" else "the grades counted"
+                raise FieldError(name, f"{what} for {endpoint.label}", None)
+            if not endpoint.needs_grading and given is not None:
+                graded = ", ".join(e.label for e in Endpoint if e.needs_grading)
+                raise FieldError(
+                    name, f"no {name} for {endpoint.label} (only for {graded})", given.value
+                )
+        if self.disagreements:
+            _check_disagreements(self)
 
     @property
     def label(self) -> str:  # noqa: D102
         return f"{self.endpoint.label} {self.value.describe()}"
+
+
+def _flag(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, bool):
+        raise FieldError(attribute.name, "true or false", value)
+
+
+@attrs.frozen(kw_only=True)
+class Price(Record):
+    """The price of a therapy in one country, in the currency the source states.
+
+    Amounts are never converted implicitly (each currency is a dimension of its own); convert
+    one explicitly, with a dated rate, through :mod:`cartlandscape.money`.
+    """
+
+    kind: ClassVar[str] = "price"
+
+    therapy: str = ref_field("therapy", optional=False)
+    country: str = pattern_field(*_COUNTRY, optional=False)
+    amount: Value = value_field("money")
+    date: PartialDate = date_field(optional=False)
+    type: PriceKind = enum_field(PriceKind)
+    launch: bool | None = attrs.field(default=None, validator=_flag)
+    basis: PriceBasis | None = enum_field(PriceBasis, optional=True)
+    indication: str | None = ref_field("indication")
+    description: str | None = text_field(optional=True)
+    citations: tuple[Citation, ...] = _citations_field()
+    disagreements: tuple[Disagreement, ...] = _disagreements_field()
+
+    def __attrs_post_init__(self) -> None:
+        if self.disagreements:
+            _check_disagreements(self)
+
+    @property
+    def currency(self) -> str:
+        """The currency of the amount, e.g. ``'USD'``."""
+        return self.amount.unit
+
+    @property
+    def label(self) -> str:  # noqa: D102
+        return f"{self.amount.describe()} ({self.type.value}, {self.country}, {self.date})"
 
 
 @attrs.frozen(kw_only=True)

@@ -10,7 +10,18 @@ Exact          ``87.5 percent``         "87.5%"
 Approximate    ``~1000000 patient``     "about 1 million patients"
 Bound          ``>300 patient``         "more than 300 patients" (also ``>=``, ``<``, ``<=``)
 Range          ``79 to 89 percent``     "79–89%"
+NotReached     ``not reached month``    "median not reached" (a time only)
 =============  =======================  ==========================================
+
+A median that was not reached has no number: :class:`NotReached` keeps only its unit (a
+time), its :meth:`~Value.magnitudes` are empty and its :meth:`~Value.interval` is
+``(0, inf)``, every time being possible as far as the value itself says (how long patients
+were followed is a separate fact, the outcome's ``follow_up``).  Comparisons never compute a
+difference with it, and rankings list it apart from the numbers.
+
+>>> nr = parse_value("not reached month")
+>>> nr, str(nr), nr.describe(), nr.magnitudes()
+(NotReached(unit='month'), 'not reached month', 'not reached', ())
 
 >>> v = parse_value("79 to 89 percent")
 >>> v
@@ -43,7 +54,16 @@ from cartlandscape.errors import FieldError, UnitError
 if TYPE_CHECKING:
     import pint
 
-__all__ = ["Approximate", "Bound", "Exact", "Range", "Relation", "Value", "parse_value"]
+__all__ = [
+    "Approximate",
+    "Bound",
+    "Exact",
+    "NotReached",
+    "Range",
+    "Relation",
+    "Value",
+    "parse_value",
+]
 
 Relation: TypeAlias = Literal[">", ">=", "<", "<="]
 
@@ -58,6 +78,7 @@ _TEXT = re.compile(
     rf"^\s*(?P<prefix>~|>=|<=|>|<|≥|≤)?\s*(?P<low>{_NUMBER})"
     rf"(?:\s*(?:to|–|—)\s*(?P<high>{_NUMBER}))?\s+(?P<unit>\S(?:.*\S)?)\s*$"
 )
+_NOT_REACHED = re.compile(r"^\s*not\s+reached\s+(?P<unit>\S(?:.*\S)?)\s*$")
 
 
 def _magnitude(value: object) -> float:
@@ -264,6 +285,55 @@ class Range(Value):
         return f"{_number(self.low)} to {_number(self.high)} {self.unit}"
 
 
+def _time_unit(value: object) -> str:
+    unit = _unit(value)
+    if units.dimension_of(unit) != units.DIMENSIONS["time"]:
+        raise FieldError(
+            "unit", "a unit of time such as 'month' (only a time is not reached)", value
+        )
+    return unit
+
+
+@attrs.frozen
+class NotReached(Value):
+    """A median time the source reports as not reached ("NR"): ``NotReached("month")``.
+
+    It holds no number.  Its interval is ``(0, inf)``: the value alone rules out no time, and
+    no number is made up for it (not the follow-up, which is a fact of its own).
+
+    >>> NotReached("months").to("year")
+    NotReached(unit='year')
+    >>> NotReached("percent")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cartlandscape.errors.FieldError: unit: expected a unit of time such as 'month' ...
+    """
+
+    form: ClassVar[str] = "not-reached"
+    unit: str = attrs.field(converter=_time_unit)  # type: ignore[misc]
+
+    def magnitudes(self) -> tuple[float, ...]:
+        """No magnitudes: the source gives no number."""
+        return ()
+
+    def interval(self) -> tuple[float, float]:
+        """``(0, inf)``: every time is possible as far as the value says."""
+        return (0.0, math.inf)
+
+    def with_magnitudes(self, *magnitudes: float, unit: str) -> NotReached:
+        """The same form in another unit (there are no magnitudes to take)."""
+        if magnitudes:
+            raise ValueError("a value that was not reached has no magnitudes")
+        return NotReached(unit)
+
+    def describe(self) -> str:
+        """``'not reached'``."""
+        return "not reached"
+
+    def __str__(self) -> str:
+        return f"not reached {self.unit}"
+
+
 def parse_value(text: str) -> Value:
     """Read a value from its text form (see the module documentation).
 
@@ -278,7 +348,14 @@ def parse_value(text: str) -> Value:
 def _parse_text(text: str) -> Value:
     match = _TEXT.match(text)
     if match is None:
-        raise FieldError("value", "a number followed by a unit, e.g. '87.5 percent'", text)
+        not_reached = _NOT_REACHED.match(text)
+        if not_reached is not None:
+            return NotReached(not_reached.group("unit"))
+        raise FieldError(
+            "value",
+            "a number followed by a unit, e.g. '87.5 percent', or 'not reached' and a time unit",
+            text,
+        )
     prefix, low, high, unit = match.group("prefix", "low", "high", "unit")
     if high is not None:
         if prefix:

@@ -18,6 +18,7 @@ KINDS = (
     "institution",
     "therapy",
     "outcome",
+    "price",
     "policy",
     "statement",
     "event",
