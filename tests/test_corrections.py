@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 import cartlandscape
+from cartlandscape import Citation, Milestone, PartialDate
+from cartlandscape.errors import DataError, FieldError
 from cartlandscape.vocabulary import Endpoint
 
 REG = cartlandscape.registry()
@@ -179,3 +181,99 @@ def test_confirmed_identifiers_leave_the_unconfirmed_list() -> None:
     missing_mondo = indications.split(";", 1)[0]
     for name in ["mantle cell", "lupus", "non-Hodgkin", "lung cancer", "colorectal cancer (and"]:
         assert name not in missing_mondo, name
+
+
+# Imunopharm's clearances: day and month only, in an article of 2025-01-14.
+
+IMUNOPHARM = ["imunopharm-sle-car-t", "imunopharm-mcrc-car-t"]
+
+
+@pytest.mark.parametrize("ident", IMUNOPHARM)
+def test_undated_clearances_are_bounded_by_the_article(ident: str) -> None:
+    """The year is unconfirmed, so no date; but the clearance is no later than the article."""
+    (milestone,) = REG.therapies[ident].milestones
+    assert milestone.date is None
+    assert str(milestone.not_after) == "2025-01-14"
+    assert str(milestone.latest) == "2025-01-14"
+
+
+def test_bounded_milestones_are_found_by_their_bound() -> None:
+    """A query for clearances known to precede a day finds the bounded ones."""
+    day = PartialDate(2025, 1, 31)
+    found = {
+        t.id
+        for t, m in REG.milestones_for(type="ind-clearance")
+        if m.latest is not None and not m.latest.surely_after(day)
+    }
+    assert set(IMUNOPHARM) <= found
+
+
+def _milestone(**kw: object) -> Milestone:
+    return Milestone(
+        agency="NMPA", type="ind-clearance", citations=[Citation(source="s", locator="p. 1")], **kw
+    )
+
+
+def test_not_after_reads_a_partial_date() -> None:
+    """not_after is a partial date like any other date field, and optional."""
+    assert _milestone().not_after is None
+    assert _milestone(not_after="2025-01").not_after == PartialDate(2025, 1)
+    with pytest.raises(FieldError):
+        _milestone(not_after="January 2025")
+
+
+@pytest.mark.parametrize(
+    ("date", "bound", "ok"),
+    [
+        ("2024-10-28", "2025-01-14", True),
+        ("2025-01-14", "2025-01-14", True),
+        ("2025", "2025-01-14", True),
+        ("2025-01-15", "2025-01-14", False),
+        ("2025-02", "2025-01-14", False),
+    ],
+)
+def test_a_date_may_not_fall_after_its_bound(date: str, bound: str, ok: bool) -> None:
+    """A milestone's date, where given, is not surely after its not_after bound."""
+    if ok:
+        assert _milestone(date=date, not_after=bound).latest == PartialDate.parse(date)
+    else:
+        with pytest.raises(FieldError) as caught:
+            _milestone(date=date, not_after=bound)
+        assert caught.value.field == "date"
+
+
+MILESTONE_FILE = """
+[[source]]
+id = "s"
+title = "Report"
+type = "report"
+published = "2025-01-14"
+
+[[therapy]]
+id = "t"
+name = "T"
+citations = [{ source = "s", locator = "p. 1" }]
+
+[[therapy.milestones]]
+agency = "NMPA"
+type = "ind-clearance"
+not_after = "{bound}"
+citations = [{ source = "s", locator = "p. 1" }]
+"""
+
+
+def test_a_bound_later_than_its_source_is_reported(tmp_path: Path) -> None:
+    """not_after is a dated fact: it may not be later than the source that gives it."""
+    (tmp_path / "data.toml").write_text(MILESTONE_FILE.replace("{bound}", "2025-02-01"), "utf-8")
+    with pytest.raises(DataError) as caught:
+        cartlandscape.load(tmp_path, bundled=False)
+    assert "milestones[0].not_after" in str(caught.value)
+    assert "2025-01-14" in str(caught.value)
+
+
+def test_a_malformed_bound_is_reported_with_its_path(tmp_path: Path) -> None:
+    """The loader names the record and the not_after field of a bound it cannot read."""
+    (tmp_path / "data.toml").write_text(MILESTONE_FILE.replace("{bound}", "January 2025"), "utf-8")
+    with pytest.raises(DataError) as caught:
+        cartlandscape.load(tmp_path, bundled=False)
+    assert "milestones[0].not_after" in str(caught.value)

@@ -260,10 +260,10 @@ def _name_field(record: Record, name: str) -> str:
     return "id"
 
 
-#: The fields that date a cited fact (a milestone's or a price's date, a statement's as_of, an
-#: outcome's data cut).  A goal's date (a statement of type "target") is when it is due, so it
-#: may be after its sources.
-_FACT_DATES = ("date", "as_of", "data_cut")
+#: The fields that date a cited fact (a milestone's or a price's date, a milestone's not_after
+#: bound, a statement's as_of, an outcome's data cut).  A goal's date (a statement of type
+#: "target") is when it is due, so it may be after its sources.
+_FACT_DATES = ("date", "not_after", "as_of", "data_cut")
 
 
 @functools.cache
@@ -296,22 +296,6 @@ def _dated_facts(value: Any, path: str) -> Iterator[tuple[str, PartialDate, tupl
                 yield from _dated_facts(element, f"{here}[{i}]")
         else:
             yield from _dated_facts(item, here)
-
-
-def _surely_after(date: PartialDate, other: PartialDate) -> bool:
-    """Tell whether *date* is after *other* on every day their precisions leave open.
-
-    >>> _surely_after(PartialDate(2025, 9), PartialDate(2025, 8, 1))
-    True
-    >>> _surely_after(PartialDate(2025, 8), PartialDate(2025, 8, 1))
-    False
-    """
-    for mine, theirs in zip(
-        (date.year, date.month, date.day), (other.year, other.month, other.day), strict=True
-    ):
-        if mine is None or theirs is None or mine != theirs:
-            return mine is not None and theirs is not None and mine > theirs
-    return False
 
 
 class Registry:
@@ -406,7 +390,7 @@ class Registry:
                 for field, date, citations in _dated_facts(record, ""):
                     for citation in citations:
                         published = getattr(sources.get(citation.source), "published", None)
-                        if published is not None and _surely_after(date, published):
+                        if published is not None and date.surely_after(published):
                             problem(
                                 record,
                                 f"expected a date no later than {published}, when the cited "

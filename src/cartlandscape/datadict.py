@@ -97,6 +97,8 @@ FIELD_DOCS: Final = {
         "What the step is; a hospital exemption, a CHMP opinion and a listing are not approvals."
     ),
     "Milestone.date": "Date, to the precision the source gives.",
+    "Milestone.not_after": "Latest date the step can have, where the source gives no date "
+    "(e.g. the date of the report announcing it).",
     "Milestone.indication": "Id of the indication concerned.",
     "Milestone.jurisdiction": "Country code of the jurisdiction.",
     "Outcome.therapy": "Id of the therapy (or leave out and give an institution).",

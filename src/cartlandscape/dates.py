@@ -75,6 +75,21 @@ class PartialDate:
         """The first calendar day the date can be."""
         return _dt.date(self.year, self.month or 1, self.day or 1)
 
+    def surely_after(self, other: PartialDate) -> bool:
+        """Tell whether the date is after *other* on every day their precisions leave open.
+
+        >>> PartialDate(2025, 9).surely_after(PartialDate(2025, 8, 1))
+        True
+        >>> PartialDate(2025, 8).surely_after(PartialDate(2025, 8, 1))
+        False
+        """
+        for mine, theirs in zip(
+            (self.year, self.month, self.day), (other.year, other.month, other.day), strict=True
+        ):
+            if mine is None or theirs is None or mine != theirs:
+                return mine is not None and theirs is not None and mine > theirs
+        return False
+
     def _key(self) -> tuple[int, int, int]:
         return (self.year, self.month or 0, self.day or 0)
 

@@ -346,13 +346,18 @@ class Construct:
 
 @attrs.frozen(kw_only=True)
 class Milestone:
-    """A step on a product's regulatory path: an IND clearance, an approval, ..."""
+    """A step on a product's regulatory path: an IND clearance, an approval, ...
+
+    Where the source does not date the step, ``not_after`` can still bound it: the latest day it
+    can have happened, such as the date of the report that announces it.
+    """
 
     agency: str = pattern_field(
         r"^[A-Z][A-Z0-9-]*$", "an agency code such as 'NMPA' or 'FDA'", optional=False
     )
     type: MilestoneKind = enum_field(MilestoneKind)
     date: PartialDate | None = date_field()
+    not_after: PartialDate | None = date_field()
     indication: str | None = ref_field("indication")
     jurisdiction: str | None = pattern_field(*_COUNTRY)
     description: str | None = text_field(optional=True)
@@ -363,10 +368,26 @@ class Milestone:
         if self.disagreements:
             _check_disagreements(self)
 
+    def __attrs_post_init__(self) -> None:
+        date, bound = self.date, self.not_after
+        if date is not None and bound is not None and date.surely_after(bound):
+            raise FieldError("date", f"a date no later than not_after {bound}", str(date))
+
     @property
     def is_approval(self) -> bool:
         """Whether the milestone put the product on the market for an indication."""
         return self.type in APPROVAL_KINDS
+
+    @property
+    def latest(self) -> PartialDate | None:
+        """The latest the milestone can be dated: its date, else its ``not_after`` bound.
+
+        >>> m = Milestone(agency="NMPA", type="ind-clearance", not_after="2025-01-14",
+        ...               citations=[Citation(source="s", locator="p. 1")])
+        >>> m.date is None, str(m.latest)
+        (True, '2025-01-14')
+        """
+        return self.date if self.date is not None else self.not_after
 
 
 @attrs.frozen(kw_only=True)
