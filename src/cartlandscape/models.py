@@ -365,13 +365,11 @@ class Milestone:
     disagreements: tuple[Disagreement, ...] = _disagreements_field()
 
     def __attrs_post_init__(self) -> None:
-        if self.disagreements:
-            _check_disagreements(self)
-
-    def __attrs_post_init__(self) -> None:
         date, bound = self.date, self.not_after
         if date is not None and bound is not None and date.surely_after(bound):
             raise FieldError("date", f"a date no later than not_after {bound}", str(date))
+        if self.disagreements:
+            _check_disagreements(self)
 
     @property
     def is_approval(self) -> bool:
