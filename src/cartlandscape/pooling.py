@@ -43,7 +43,7 @@ from cartlandscape.errors import ComparisonError, InsufficientDataError, Remedy
 from cartlandscape.metaanalysis import Interval, Measure, Model, Tau2Method
 from cartlandscape.models import Citation, Outcome
 from cartlandscape.stats import counts
-from cartlandscape.vocabulary import Endpoint
+from cartlandscape.vocabulary import Endpoint, parse_endpoint
 
 __all__ = [
     "CONTINUITY_CORRECTION",
@@ -223,6 +223,7 @@ def _check_distinct_studies(outcomes: Iterable[Outcome]) -> None:
 def pool(
     outcomes: Iterable[Outcome],
     *,
+    endpoint: Endpoint | str | None = None,
     level: float = 0.95,
     same_indication: bool = False,
     measure: Measure = "logit",
@@ -234,7 +235,8 @@ def pool(
     """Pool proportion *outcomes* by random effects (DerSimonian–Laird on the logit scale).
 
     Every outcome needs ``n`` and a responder count or a point percentage (see
-    :func:`cartlandscape.stats.counts`).  Raises
+    :func:`cartlandscape.stats.counts`).  Given *endpoint*, every outcome must report it: an
+    outcome of another endpoint is refused, never pooled under the name asked for.  Raises
     :class:`~cartlandscape.compare.ComparisonError` when the outcomes differ in endpoint, time
     point, grading scale, grade or unit — or in indication, with ``same_indication=True`` — or
     when two of them report the same study of one therapy (its patients would count twice), and
@@ -263,6 +265,14 @@ def pool(
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
         raise ComparisonError(f"outcome(s) given more than once: {', '.join(repeated)}")
+    if endpoint is not None:
+        wanted = parse_endpoint(endpoint)
+        other = [o for o in found if o.endpoint is not wanted]
+        if other:
+            raise ComparisonError(
+                f"asked to pool {wanted.label}, but these outcomes report another endpoint: "
+                + ", ".join(f"{o.id} ({o.endpoint.label})" for o in other)
+            )
     _check_distinct_studies(found)
     fields = FIELDS if same_indication else tuple(f for f in FIELDS if f != "indication")
     differ = mismatches(found, fields=fields)

@@ -23,6 +23,7 @@ An outcome that gives a percentage and ``n`` but no responder count has its resp
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Final, Literal, TypeAlias
 
 import attrs
@@ -289,8 +290,11 @@ def counts(outcome: Outcome) -> Counts:
         )
     factor = units.to_fraction(value.unit)
     assert factor is not None  # a proportion endpoint's unit is dimensionless
-    exact = value.magnitude * factor * outcome.n
-    responders = min(math.floor(exact + 0.5), outcome.n)
+    # Worked out in fractions of the decimals as written, so that 58 percent of 25 is 14.5
+    # exactly and rounds half up to 15 (in floating point it is 14.499999999999998).
+    exact_fraction = Fraction(repr(value.magnitude)) * Fraction(repr(factor)) * outcome.n
+    responders = min(math.floor(exact_fraction + Fraction(1, 2)), outcome.n)
+    exact = float(exact_fraction)
     said = value.describe()
     if math.isclose(exact, responders, rel_tol=0, abs_tol=1e-9):
         note = f"responders derived from {said} of n={outcome.n}: {responders}"

@@ -293,6 +293,7 @@ def pool(args: argparse.Namespace, out: Output) -> int:
         why = f" ({'; '.join(left_out)})" if left_out else ""
         raise CommandError(f"no {label} outcome in scope gives the counts to pool{why}")
     options: dict[str, Any] = {
+        "endpoint": args.endpoint,
         "level": args.level,
         "same_indication": args.same_indication,
         "measure": args.measure,
