@@ -118,3 +118,36 @@ def test_the_summary_timeline_lists_each_decision_once() -> None:
         ("inati", "2023-11-07"),
         ("ide", "2024-04"),
     ]
+
+
+def test_a_decision_keeps_the_strongest_source_and_lists_recorded_disagreements() -> None:
+    """The milestone cited by the regulator is kept; dates recorded as disagreements are kept."""
+    from cartlandscape import Citation, Milestone, Source
+    from cartlandscape.models import Disagreement
+
+    label = (Citation(source="label", locator="section 1"),)
+    press = (Citation(source="press", locator="paragraph 1"),)
+    reg = landscape(
+        Source(id="label", title="A label", type="label"),
+        Source(id="press", title="A press release", type="press-release"),
+        product(
+            "ide",
+            ("bcma",),
+            Milestone(agency="FDA", type="approval", date="2021-03-25", citations=press),
+            Milestone(
+                agency="FDA",
+                type="approval",
+                date="2021-03-26",
+                citations=label,
+                disagreements=(
+                    Disagreement(
+                        field="date", value="2021-03-27", reason="a news date", citations=press
+                    ),
+                ),
+            ),
+        ),
+    )
+    (decision,) = reg.approval_decisions()
+    assert str(decision.date) == "2021-03-26"
+    assert [str(d) for d in decision.other_dates] == ["2021-03-25", "2021-03-27"]
+    assert reg.approvals_per_year() == {2021: 1}

@@ -6,7 +6,8 @@ milestones of one therapy with the same agency, the same indication and the same
 (an approval and a conditional approval are one kind of step here: the first authorisation),
 whose dates lie within :data:`SAME_DECISION_DAYS` days of each other (an undated milestone
 joins a dated one of the same kind).  The milestone kept for the decision is the one cited by
-the highest tier of source (see :data:`TIERS`), then the earliest; the dates of the others,
+the highest tier of source (see :class:`~cartlandscape.vocabulary.SourceTier`), then the
+earliest; the dates of the others,
 and any date a milestone records as a disagreement, are the decision's ``other_dates``.
 
 Every query that counts approvals counts decisions, so a decision recorded twice counts once.
@@ -24,7 +25,6 @@ Every query that counts approvals counts decisions, so a decision recorded twice
 from __future__ import annotations
 
 import calendar
-import contextlib
 import datetime as _dt
 from collections.abc import Callable, Iterable
 from typing import Final
@@ -32,50 +32,28 @@ from typing import Final
 import attrs
 
 from cartlandscape.dates import PartialDate
-from cartlandscape.models import Milestone, Therapy
-from cartlandscape.vocabulary import MilestoneKind
+from cartlandscape.models import Milestone, Source, Therapy
+from cartlandscape.vocabulary import MilestoneKind, SourceTier
 
-__all__ = ["SAME_DECISION_DAYS", "TIERS", "Decision", "decisions", "same_decision"]
+__all__ = ["SAME_DECISION_DAYS", "Decision", "decisions", "same_decision", "tier_rank"]
 
 #: Milestones of one therapy, agency, indication and kind dated at most this many days apart
 #: record one decision.
 SAME_DECISION_DAYS: Final = 31
-#: Source tiers, highest first; a source's tier is its own ``tier`` if it gives one, else
-#: the tier of its type (:data:`TIER_OF_TYPE`).
-TIERS: Final = ("regulator", "company", "journal", "secondary", "other", "weak")
-#: The tier of each kind of source.
-TIER_OF_TYPE: Final = {
-    "label": "regulator",
-    "regulator-notice": "regulator",
-    "government-document": "regulator",
-    "trial-registry": "regulator",
-    "press-release": "company",
-    "journal-article": "journal",
-    "conference-abstract": "journal",
-    "news-article": "secondary",
-    "review": "secondary",
-    "interview": "secondary",
-    "website": "other",
-    "report": "other",
-    "database": "other",
-}
 #: Kinds of step that are one kind of decision (a first authorisation, conditional or not).
 _STEP: Final = {MilestoneKind.CONDITIONAL_APPROVAL: MilestoneKind.APPROVAL}
 
 
 def tier_rank(source: object) -> int:
-    """The place of *source* in :data:`TIERS` (0 is the highest); unknown sources come last.
+    """How *source* ranks as support (0 for the strongest tier); a missing source ranks last.
 
     >>> from cartlandscape.models import Source
     >>> tier_rank(Source(id="s", title="Label", type="label"))
     0
     """
-    tier = getattr(source, "tier", None)
-    if tier is None:
-        kind = getattr(source, "type", None)
-        tier = TIER_OF_TYPE.get(str(kind)) if kind is not None else None
-    tier = str(tier) if tier is not None else None
-    return TIERS.index(tier) if tier in TIERS else len(TIERS)
+    if not isinstance(source, Source):
+        return len(SourceTier)
+    return len(SourceTier) - 1 - source.effective_tier.strength
 
 
 def _span(date: PartialDate) -> tuple[_dt.date, _dt.date]:
@@ -105,16 +83,7 @@ def same_decision(a: Milestone, b: Milestone) -> bool:
 
 def _recorded_dates(milestone: Milestone) -> list[PartialDate]:
     """The other dates a milestone records for its decision, as disagreements."""
-    found = []
-    for item in getattr(milestone, "disagreements", ()) or ():
-        if getattr(item, "field", None) == "date":
-            value = getattr(item, "value", None)
-            if isinstance(value, PartialDate):
-                found.append(value)
-            elif isinstance(value, str):
-                with contextlib.suppress(ValueError):
-                    found.append(PartialDate.parse(value))
-    return found
+    return [PartialDate.parse(d.value) for d in milestone.disagreements if d.field == "date"]
 
 
 @attrs.frozen
