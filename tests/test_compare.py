@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 
 import cartlandscape
-from cartlandscape import Registry, Study
+from cartlandscape import Outcome, Registry, Study
 from cartlandscape.compare import (
     PERCENTAGE_POINT,
     Comparison,
@@ -20,7 +20,8 @@ from cartlandscape.compare import (
     rank,
 )
 from cartlandscape.errors import UnknownNameError
-from cartlandscape.values import Bound, Range, Value
+from cartlandscape.values import Bound, NotReached, Range, Value
+from cartlandscape.vocabulary import Grade, GradingScale
 
 from .builders import CITE, landscape, outcome
 from .strategies import two_therapy_registries, values
@@ -165,6 +166,90 @@ def test_grading_scales_and_grades_must_agree() -> None:
     assert mismatches([astct, same]) == ()
 
 
+def _crs(ident: str, therapy: str, scale: str, grade: str, value: str = "10 percent") -> Outcome:
+    return outcome(
+        ident, therapy, endpoint="crs", value=value, grading_scale=scale, grade=grade, n=100
+    )
+
+
+def test_crs_graded_on_different_scales_is_refused_naming_both() -> None:
+    """Grade >=3 CRS by ASTCT is not grade >=3 CRS by Lee: the refusal names scales and records."""
+    reg = landscape(
+        _crs("a-crs-any", "a-cel", "lee-2014", "any", "80 percent"),
+        _crs("a-crs-3", "a-cel", "lee-2014", ">=3"),
+        _crs("b-crs-any", "b-cel", "astct-2019", "any", "60 percent"),
+        _crs("b-crs-3", "b-cel", "astct-2019", ">=3", "5 percent"),
+    )
+    with pytest.raises(ComparisonError) as info:
+        compare(reg, ["a-cel", "b-cel"], endpoint="crs", grade="≥3")
+    message = str(info.value)
+    assert "grading scales differ" in message
+    assert "Lee 2014 (a-crs-3)" in message
+    assert "ASTCT 2019 (b-crs-3)" in message
+    assert "a grade on one scale is not the same grade on another" in message
+    anyway = compare(reg, ["a-cel", "b-cel"], endpoint="crs", grade=">=3", allow_mismatch=True)
+    assert [r.id for r in anyway.rows] == ["a-crs-3", "b-crs-3"]
+    assert [r.flags for r in anyway.rows] == [("grading_scale",), ("grading_scale",)]
+    assert anyway.grade is Grade.AT_LEAST_3
+    with pytest.raises(ComparisonError, match="no CRS grade ≥3 \\(Lee 2014\\) outcome for Beta"):
+        compare(reg, ["a-cel", "b-cel"], endpoint="crs", grade=">=3", grading_scale="Lee 2014")
+
+
+def test_grade_filters_choose_the_rows_of_one_scale_and_grade() -> None:
+    """With the grade and scale given, each therapy contributes the matching outcome only."""
+    reg = landscape(
+        _crs("a-crs-any", "a-cel", "astct-2019", "any", "80 percent"),
+        _crs("a-crs-3", "a-cel", "astct-2019", ">=3", "12 percent"),
+        _crs("b-crs-3", "b-cel", "astct-2019", ">=3", "5 percent"),
+        _crs("b-crs-3-lee", "b-cel", "lee-2014", ">=3", "9 percent"),
+    )
+    found = compare(
+        reg, ["a-cel", "b-cel"], endpoint="crs", grade=">=3", grading_scale="astct-2019"
+    )
+    assert [r.id for r in found.rows] == ["a-crs-3", "b-crs-3"]
+    assert found.grading_scale is GradingScale.ASTCT_2019
+    assert str(found.differences()[0]) == "a-crs-3 − b-crs-3: +7 percentage points"
+    assert format_comparison(found).startswith("CRS grade ≥3 (ASTCT 2019)\n")
+    table = rank(reg, endpoint="crs", grade=">=3", grading_scale="astct-2019")
+    assert [r.id for r in table.rows] == ["a-crs-3", "b-crs-3"]
+    with pytest.raises(ComparisonError, match="ORR is not graded"):
+        compare(reg, ["a-cel", "b-cel"], endpoint="orr", grade=">=3")
+    with pytest.raises(ValueError, match="unknown grade"):
+        rank(reg, endpoint="crs", grade="severe")
+
+
+def test_a_scale_not_stated_matches_nothing_without_allow_mismatch() -> None:
+    """Two outcomes whose scale is not stated are not taken to share one."""
+    reg = landscape(
+        _crs("a-crs-3", "a-cel", "not-stated", ">=3"),
+        _crs("b-crs-3", "b-cel", "not-stated", ">=3"),
+    )
+    with pytest.raises(ComparisonError, match=r"scale not stated \(a-crs-3\)"):
+        compare(reg, ["a-cel", "b-cel"], endpoint="crs", grade=">=3")
+    with pytest.raises(ComparisonError, match="grading scales differ"):
+        rank(reg, endpoint="crs")
+    assert len(rank(reg, endpoint="crs", allow_mismatch=True).rows) == 2
+    assert mismatches([reg.outcomes["a-crs-3"]]) == ()
+
+
+def test_not_reached_medians_are_listed_apart_and_never_subtracted() -> None:
+    """Ranked after every number in either direction, sharing a place; no difference is made."""
+    reg = landscape(
+        outcome("a", "a-cel", endpoint="median-pfs", value="not reached month"),
+        outcome("b", "b-cel", endpoint="median-pfs", value="11 month"),
+        outcome("c", "c-cel", endpoint="median-pfs", value="not reached month"),
+    )
+    for descending in (True, False):
+        table = rank(reg, endpoint="median-pfs", descending=descending)
+        assert [r.id for r in table.rows] == ["b", "a", "c"]
+        assert table.positions == (1, 2, 2)
+    found = compare(reg, ["a-cel", "b-cel"], endpoint="median-pfs")
+    assert found.differences() == ()
+    with pytest.raises(ComparisonError, match="a not reached"):
+        found.difference("a", "b")
+    assert "Differences" not in format_comparison(found)
+
+
 def test_indications_must_agree_unless_one_is_asked_for() -> None:
     """Outcomes in different indications are a mismatch, unless indication= sets the scope."""
     reg = landscape(
@@ -288,6 +373,12 @@ def test_compare_is_symmetric(case: tuple[Registry, Value, Value]) -> None:
     ba = compare(reg, ["b-cel", "a-cel"], endpoint=endpoint)
     assert ab.rows == tuple(reversed(ba.rows))
     assert ab.mismatches == ba.mismatches
+    if any(isinstance(r.value, NotReached) for r in ab.rows):
+        # A median that was not reached has no number: no difference is computed.
+        assert ab.differences() == ba.differences() == ()
+        with pytest.raises(ComparisonError, match="not reached: no difference is computed"):
+            ab.difference("a-cel", "b-cel")
+        return
     (d_ab,), (d_ba,) = ab.differences(), ba.differences()
     assert d_ab == d_ba.reversed()
     assert d_ab.reversed().reversed() == d_ab

@@ -43,10 +43,14 @@ from cartlandscape.models import (
 from cartlandscape.vocabulary import (
     APPROVAL_KINDS,
     Endpoint,
+    Grade,
+    GradingScale,
     MilestoneKind,
     Modality,
     StatementKind,
     parse_endpoint,
+    parse_grade,
+    parse_grading_scale,
 )
 
 if typing.TYPE_CHECKING:
@@ -641,8 +645,16 @@ class Registry:
         endpoint: Endpoint | str | None = None,
         institution: Institution | str | None = None,
         target: Target | str | None = None,
+        grade: Grade | str | None = None,
+        grading_scale: GradingScale | str | None = None,
     ) -> tuple[Outcome, ...]:
-        """Outcomes matching every criterion given; an indication includes its sub-indications."""
+        """Outcomes matching every criterion given; an indication includes its sub-indications.
+
+        *grade* (``">=3"``, ``"≥3"``) and *grading_scale* (``"astct-2019"``, ``"ASTCT 2019"``)
+        keep toxicity outcomes that count those grades on that scale.
+        """
+        wanted_grade = None if grade is None else parse_grade(grade)
+        wanted_scale = None if grading_scale is None else parse_grading_scale(grading_scale)
         therapy_id = None if therapy is None else self._resolve(therapy, "therapy")
         indications = None if indication is None else self.indication_ids(indication)
         wanted = None if endpoint is None else parse_endpoint(endpoint)
@@ -661,6 +673,10 @@ class Registry:
             if target_id is not None and (
                 outcome.therapy is None or target_id not in self.therapies[outcome.therapy].targets
             ):
+                continue
+            if wanted_grade is not None and outcome.grade is not wanted_grade:
+                continue
+            if wanted_scale is not None and outcome.grading_scale is not wanted_scale:
                 continue
             found.append(outcome)
         return tuple(found)

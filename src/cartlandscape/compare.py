@@ -49,8 +49,15 @@ from cartlandscape._registry import Registry, normalize
 from cartlandscape.errors import ComparisonError, Remedy
 from cartlandscape.fields import check_value
 from cartlandscape.models import Citation, Outcome, Therapy
-from cartlandscape.values import Approximate, Bound, Value, parse_value
-from cartlandscape.vocabulary import Endpoint, parse_endpoint
+from cartlandscape.values import Approximate, Bound, NotReached, Value, parse_value
+from cartlandscape.vocabulary import (
+    Endpoint,
+    Grade,
+    GradingScale,
+    parse_endpoint,
+    parse_grade,
+    parse_grading_scale,
+)
 
 if TYPE_CHECKING:
     import pint
@@ -67,6 +74,7 @@ __all__ = [
     "compare",
     "format_comparison",
     "format_table",
+    "grading_words",
     "mismatches",
     "rank",
 ]
@@ -82,6 +90,13 @@ _WHAT: Final = {
     "grading_scale": "grading scales",
     "grade": "grades",
     "unit": "units",
+}
+#: Why a mismatch in a field matters, where it is not plain.
+_WHY: Final = {
+    "grading_scale": (
+        " (a grade on one scale is not the same grade on another, and a scale not stated "
+        "matches none)"
+    ),
 }
 #: Per dimension, the unit values are converted to, and the unit of a difference.
 _UNITS: Final = {"dimensionless": ("percent", PERCENTAGE_POINT), "[time]": ("month", "month")}
@@ -108,15 +123,12 @@ def _time_key(value: Value | None) -> Hashable:
     return (in_months.form, relation, tuple(round(m, 9) for m in in_months.magnitudes()))
 
 
-def _grade_key(text: str | None) -> Hashable:
-    if text is None:
-        return None
-    folded = text.casefold().replace("≥", ">=").replace("≤", "<=")
-    return "".join(folded.split())
-
-
-def _text_key(text: str | None) -> Hashable:
-    return None if text is None else normalize(text)
+def _scale_key(outcome: Outcome) -> Hashable:
+    """The grading scale, as outcomes must share it; a scale not stated matches no other."""
+    scale = outcome.grading_scale
+    if scale is GradingScale.NOT_STATED:
+        return (scale, outcome.id)
+    return scale
 
 
 def _shown(value: object) -> str:
@@ -124,7 +136,7 @@ def _shown(value: object) -> str:
         return _NOT_STATED
     if isinstance(value, Value):
         return str(value)
-    if isinstance(value, Endpoint):
+    if isinstance(value, Endpoint | GradingScale | Grade):
         return value.label
     return str(value)
 
@@ -133,8 +145,8 @@ _KEYS: Final[dict[str, tuple[Callable[[Outcome], Hashable], Callable[[Outcome], 
     "endpoint": (lambda o: o.endpoint, lambda o: o.endpoint.label),
     "indication": (lambda o: o.indication, lambda o: _shown(o.indication)),
     "timepoint": (lambda o: _time_key(o.timepoint), lambda o: _shown(o.timepoint)),
-    "grading_scale": (lambda o: _text_key(o.grading_scale), lambda o: _shown(o.grading_scale)),
-    "grade": (lambda o: _grade_key(o.grade), lambda o: _shown(o.grade)),
+    "grading_scale": (_scale_key, lambda o: _shown(o.grading_scale)),
+    "grade": (lambda o: o.grade, lambda o: _shown(o.grade)),
     "unit": (lambda o: o.value.dimensionality, lambda o: o.value.unit),
 }
 
@@ -148,7 +160,8 @@ class Mismatch:
 
     def __str__(self) -> str:
         said = ", ".join(f"{shown} ({ident})" for ident, shown in self.found)
-        return f"{_WHAT.get(self.field, self.field)} differ: {said}"
+        why = _WHY.get(self.field, "")
+        return f"{_WHAT.get(self.field, self.field)} differ{why}: {said}"
 
 
 def mismatches(
@@ -157,7 +170,10 @@ def mismatches(
     """The fields (of :data:`FIELDS`) in which *outcomes* do not all agree.
 
     Time points are compared after conversion to months (``12 month`` and ``1 year`` agree);
-    grading scales ignore case and punctuation; units must have the same dimension.
+    grading scales and grades must be the same members of
+    :class:`~cartlandscape.vocabulary.GradingScale` and :class:`~cartlandscape.vocabulary.Grade`,
+    and a scale that is ``not-stated`` matches no scale, itself included; units must have the
+    same dimension.
 
     >>> from cartlandscape.models import Citation, Outcome
     >>> cite = (Citation(source="s", locator="p. 1"),)
@@ -392,6 +408,8 @@ def _difference(first: Row, second: Row) -> Difference | None:
     a, b = first.converted, second.converted
     if a.unit != b.unit or a.dimensionality not in _UNITS:
         return None
+    if isinstance(a, NotReached) or isinstance(b, NotReached):
+        return None  # no number to subtract: nothing is made up
     a_low, a_high, a_low_open, a_high_open = _ends(a)
     b_low, b_high, b_low_open, b_high_open = _ends(b)
     citations = tuple(dict.fromkeys((*first.citations, *second.citations)))
@@ -440,6 +458,9 @@ class Comparison:
     mismatches: tuple[Mismatch, ...] = ()
     #: The indication's display name (``indication`` is its id).
     indication_name: str | None = None
+    #: The toxicity grades and the grading scale the rows were chosen by, if any.
+    grade: Grade | None = None
+    grading_scale: GradingScale | None = None
 
     @property
     def matched(self) -> bool:
@@ -449,8 +470,9 @@ class Comparison:
     def differences(self) -> tuple[Difference, ...]:
         """The difference of every pair of rows, ``rows[i] − rows[j]`` for ``i < j``.
 
-        Pairs whose values cannot be subtracted (a proportion and a time) are left out; the
-        comparison lists them as a unit mismatch.
+        Pairs whose values cannot be subtracted are left out: a proportion and a time (the
+        comparison lists them as a unit mismatch), and a median that was not reached (it has no
+        number to subtract).
 
         >>> from cartlandscape.models import Citation, Outcome
         >>> cite = (Citation(source="s", locator="p. 4"),)
@@ -485,6 +507,12 @@ class Comparison:
         """
         a, b = _lookup_row(self.rows, first), _lookup_row(self.rows, second)
         difference = _difference(a, b)
+        unreached = [r.id for r in (a, b) if isinstance(r.value, NotReached)]
+        if difference is None and unreached:
+            raise ComparisonError(
+                f"{' and '.join(unreached)} not reached: no difference is computed from a "
+                "median that was not reached"
+            )
         if difference is None:
             raise ComparisonError(
                 f"{a.id} ({a.value.unit}) and {b.id} ({b.value.unit}) have units of "
@@ -510,6 +538,9 @@ class Table:
     mismatches: tuple[Mismatch, ...] = ()
     #: The indication's display name (``indication`` is its id).
     indication_name: str | None = None
+    #: The toxicity grades and the grading scale the rows were chosen by, if any.
+    grade: Grade | None = None
+    grading_scale: GradingScale | None = None
 
 
 # -- compare and rank --------------------------------------------------------------------------
@@ -537,6 +568,39 @@ def _in_scope(
         if (scope is None or o.indication in scope)
         and (timepoint is None or _time_key(o.timepoint) == wanted)
     ]
+
+
+def _grading(
+    endpoint: Endpoint, grade: Grade | str | None, grading_scale: GradingScale | str | None
+) -> tuple[Grade | None, GradingScale | None]:
+    """Read the *grade* and *grading_scale* asked for; only a graded endpoint takes them."""
+    if (grade is not None or grading_scale is not None) and not endpoint.needs_grading:
+        graded = ", ".join(e.label for e in Endpoint if e.needs_grading)
+        raise ComparisonError(
+            f"{endpoint.label} is not graded: a grade or grading scale applies to {graded}"
+        )
+    return (
+        None if grade is None else parse_grade(grade),
+        None if grading_scale is None else parse_grading_scale(grading_scale),
+    )
+
+
+def _graded(
+    outcomes: Iterable[Outcome], grade: Grade | None, grading_scale: GradingScale | None
+) -> list[Outcome]:
+    """The *outcomes* that count *grade* on *grading_scale* (None: any)."""
+    return [
+        o
+        for o in outcomes
+        if (grade is None or o.grade is grade)
+        and (grading_scale is None or o.grading_scale is grading_scale)
+    ]
+
+
+def grading_words(grade: Grade | None, grading_scale: GradingScale | None) -> str:
+    """``' grade ≥3 (ASTCT 2019)'``: how a heading or message names the grading asked for."""
+    words = "" if grade is None else f" {grade.label}"
+    return words + ("" if grading_scale is None else f" ({grading_scale.label})")
 
 
 def _related(endpoint: Endpoint) -> frozenset[Endpoint]:
@@ -603,6 +667,8 @@ def compare(
     indication: str | None = None,
     timepoint: Value | str | None = None,
     allow_mismatch: bool = False,
+    grade: Grade | str | None = None,
+    grading_scale: GradingScale | str | None = None,
 ) -> Comparison:
     """Put the *endpoint* outcomes of two or more therapies side by side.
 
@@ -615,6 +681,11 @@ def compare(
     grade or the dimension of their unit.  With ``allow_mismatch=True`` the comparison is made
     anyway and lists each mismatch; a therapy without the endpoint then contributes a related
     one (CR, CR/CRi and sCR/CR are related), flagged.
+
+    For a graded endpoint (CRS, ICANS, neurotoxicity), *grade* (``">=3"``) and *grading_scale*
+    (``"astct-2019"``) choose each therapy's outcomes; outcomes graded on different scales are
+    never compared without ``allow_mismatch`` (a Lee grade 3 is not an ASTCT grade 3), and a
+    scale that is not stated matches none.
 
     >>> from cartlandscape import Citation, Outcome, Registry, Source, Therapy
     >>> cite = (Citation(source="s", locator="fig. 1"),)
@@ -639,6 +710,7 @@ def compare(
     wanted = parse_endpoint(endpoint)
     scope = None if indication is None else registry.lookup(indication, "indication").id
     when = _timepoint(timepoint)
+    wanted_grade, wanted_scale = _grading(wanted, grade, grading_scale)
     if isinstance(therapies, str) or len(therapies) < 2:
         raise ComparisonError("compare needs two or more therapies (or outcomes)")
     outcomes: list[Outcome] = []
@@ -651,6 +723,14 @@ def compare(
             therapy = item if isinstance(item, Therapy) else registry.lookup(item, "therapy")
             key = ("therapy", therapy.id)
             found = _therapy_outcomes(registry, therapy, wanted, scope, when, allow_mismatch)
+            graded = _graded(found, wanted_grade, wanted_scale)
+            if not graded:
+                counted = sorted({grading_words(o.grade, o.grading_scale) for o in found})
+                raise ComparisonError(
+                    f"no {wanted.label}{grading_words(wanted_grade, wanted_scale)} outcome "
+                    f"for {therapy.name}; its {wanted.label} outcomes count" + ",".join(counted)
+                )
+            found = graded
         if key in seen:
             raise ComparisonError(f"{key[0]} {key[1]!r} is given twice")
         seen.add(key)
@@ -679,6 +759,8 @@ def compare(
         rows=rows,
         mismatches=found_mismatches,
         indication_name=None if scope is None else registry.indications[scope].name,
+        grade=wanted_grade,
+        grading_scale=wanted_scale,
     )
 
 
@@ -690,13 +772,19 @@ def rank(
     timepoint: Value | str | None = None,
     descending: bool = True,
     allow_mismatch: bool = False,
+    grade: Grade | str | None = None,
+    grading_scale: GradingScale | str | None = None,
 ) -> Table:
     """Every *endpoint* outcome (in *indication*, at *timepoint*) in order of value.
 
     Values are ordered by the low end of their interval, then the high end (so a bound
     ">80 percent" comes after "85 percent": only 80 is certain); *descending* puts the largest
     first.  Rows keep ``n`` and citations.  Rows must agree as in :func:`compare`; without
-    *indication*, outcomes of different indications are a mismatch.
+    *indication*, outcomes of different indications are a mismatch; *grade* and
+    *grading_scale* choose the outcomes of a graded endpoint.
+
+    A median that was not reached has no number to order by: such rows come after every row
+    with a number, whichever the direction, and share one place.
 
     >>> from cartlandscape import Citation, Outcome, Registry, Source, Therapy
     >>> cite = (Citation(source="s", locator="table 1"),)
@@ -716,21 +804,25 @@ def rank(
     wanted = parse_endpoint(endpoint)
     scope = None if indication is None else registry.lookup(indication, "indication").id
     when = _timepoint(timepoint)
+    wanted_grade, wanted_scale = _grading(wanted, grade, grading_scale)
     outcomes = _in_scope(registry, registry.outcomes_for(endpoint=wanted), scope, when)
+    outcomes = _graded(outcomes, wanted_grade, wanted_scale)
     sign = -1.0 if descending else 1.0
 
-    def order(outcome: Outcome) -> tuple[float, float, str]:
+    def order(outcome: Outcome) -> tuple[bool, float, float, str]:
+        if isinstance(outcome.value, NotReached):
+            return (True, 0.0, 0.0, outcome.id)
         target = _UNITS.get(outcome.value.dimensionality)
         value = outcome.value if target is None else outcome.value.to(target[0])
         low, high = value.interval()
-        return (sign * low, sign * high, outcome.id)
+        return (False, sign * low, sign * high, outcome.id)
 
     outcomes.sort(key=order)
     fields = tuple(f for f in FIELDS if scope is None or f != "indication")
     rows, found = _checked(registry, outcomes, fields, allow_mismatch)
     positions: list[int] = []
     for i, outcome in enumerate(outcomes):
-        same = i > 0 and order(outcome)[:2] == order(outcomes[i - 1])[:2]
+        same = i > 0 and order(outcome)[:3] == order(outcomes[i - 1])[:3]
         positions.append(positions[-1] if same else i + 1)
     return Table(
         endpoint=wanted,
@@ -742,6 +834,8 @@ def rank(
         positions=tuple(positions),
         mismatches=found,
         indication_name=None if scope is None else registry.indications[scope].name,
+        grade=wanted_grade,
+        grading_scale=wanted_scale,
     )
 
 
@@ -776,6 +870,7 @@ def format_comparison(comparison: Comparison) -> str:
       a − b: +0 percentage points
     """
     head = comparison.endpoint.label
+    head += grading_words(comparison.grade, comparison.grading_scale)
     if comparison.indication:
         head += f" in {comparison.indication_name or comparison.indication}"
     if comparison.timepoint is not None:
@@ -800,6 +895,7 @@ def format_table(table: Table) -> str:
       (no outcomes)
     """
     head = table.endpoint.label
+    head += grading_words(table.grade, table.grading_scale)
     if table.indication:
         head += f" in {table.indication_name or table.indication}"
     if table.timepoint is not None:

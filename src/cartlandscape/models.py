@@ -589,8 +589,15 @@ class Outcome(Record):
             _check_disagreements(self)
 
     @property
+    def grading(self) -> str | None:
+        """The grades counted and their scale, e.g. ``'grade ≥3, ASTCT 2019'``, or None."""
+        parts = [g.label for g in (self.grade, self.grading_scale) if g is not None]
+        return ", ".join(parts) or None
+
+    @property
     def label(self) -> str:  # noqa: D102
-        return f"{self.endpoint.label} {self.value.describe()}"
+        grading = f" ({self.grading})" if self.grading else ""
+        return f"{self.endpoint.label}{grading} {self.value.describe()}"
 
 
 def _flag(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -30,7 +30,7 @@ from cartlandscape.models import Citation
 from cartlandscape.pooling import PooledEstimate, pool
 from cartlandscape.stats import Method, ProportionCI, proportion_ci
 from cartlandscape.summary import Summary, summarize
-from cartlandscape.values import Approximate, Bound, Range
+from cartlandscape.values import Approximate, Bound, NotReached, Range
 
 __all__ = ["PLOT_HINT", "forest_plot", "timeline_plot"]
 
@@ -134,7 +134,8 @@ def forest_plot(
 
     A row with ``n`` gets the interval of *method* (see :func:`cartlandscape.stats.
     proportion_ci`); a row without one is drawn as the source gave it (a point, a range, or an
-    arrow for a bound), with no interval.  ``pooled=None`` adds the DerSimonian–Laird pooled
+    arrow for a bound), with no interval; a median that was not reached is labelled "not
+    reached" and not drawn.  ``pooled=None`` adds the DerSimonian–Laird pooled
     estimate (a diamond) when two or more rows have counts and the result has no mismatch,
     ``True`` requires it (errors from :func:`cartlandscape.pooling.pool` are raised),
     ``False`` leaves it out.  Returns the path written (``.png`` or ``.svg``).
@@ -195,6 +196,9 @@ def forest_plot(
             )
             ax.plot([end], [y], marker="|", color="#1f4e79", markersize=12)
             text = value.describe()
+        elif isinstance(value, NotReached):
+            # No number to place: the row is labelled, and nothing is drawn.
+            text = value.describe() + ("" if row.n is None else f", n={row.n}")
         else:
             hollow = isinstance(value, Approximate)
             ax.plot(

@@ -117,7 +117,7 @@ def _outcome_row(reg: Registry, outcome: Outcome) -> dict[str, Any]:
         "indication": _label(reg, "indication", outcome.indication),
         "endpoint": outcome.endpoint.label,
         "timepoint": outcome.timepoint,
-        "grade": " ".join(filter(None, [outcome.grading_scale, outcome.grade])) or None,
+        "grade": outcome.grading,
         "value": outcome.value,
         "n": outcome.n,
         "study": (study.name or study.registry_id) if study else None,
@@ -173,6 +173,8 @@ def compare(args: argparse.Namespace, out: Output) -> int:
                 indication=args.indication,
                 timepoint=args.timepoint,
                 allow_mismatch=args.allow_mismatch,
+                grade=args.grade,
+                grading_scale=args.grading_scale,
             )
             positions: Sequence[int | None] = [None] * len(result.rows)
             differences = result.differences()
@@ -184,10 +186,13 @@ def compare(args: argparse.Namespace, out: Output) -> int:
                 timepoint=args.timepoint,
                 descending=not args.lowest_first,
                 allow_mismatch=args.allow_mismatch,
+                grade=args.grade,
+                grading_scale=args.grading_scale,
             )
             positions, differences = result.positions, ()
     if not result.rows:
         raise CommandError(f"no {result.endpoint.label} outcome matches")
+    grading = comparing.grading_words(result.grade, result.grading_scale)
     if out.format == "csv":
         _csv(out, result)
         return 0
@@ -210,7 +215,8 @@ def compare(args: argparse.Namespace, out: Output) -> int:
     indication = _label(reg, "indication", result.indication)
     what = "ranked" if not args.therapies else "compared"
     out.heading(
-        f"{_scope(result.endpoint.label, indication, result.timepoint, result.unit)}, {what}"
+        f"{_scope(result.endpoint.label + grading, indication, result.timepoint, result.unit)}, "
+        f"{what}"
     )
     same = {key for key in ("endpoint",) if len({row[key] for row in rows}) == 1}
     columns = [c for c in _ROW_COLUMNS[0 if not args.therapies else 1 :] if c.key not in same]
@@ -262,6 +268,8 @@ def _pooled_outcomes(reg: Registry, args: argparse.Namespace) -> tuple[list[Outc
         therapy=args.therapy,
         target=args.target,
         indication=args.indication,
+        grade=args.grade,
+        grading_scale=args.grading_scale,
     )
     usable, left_out = [], []
     for outcome in found:
@@ -282,7 +290,8 @@ def pool(args: argparse.Namespace, out: Output) -> int:
     import cartlandscape.pooling as pooling
     from cartlandscape.vocabulary import parse_endpoint
 
-    if args.outcome and (args.therapy or args.target or args.indication or args.one_per_study):
+    filters = (args.therapy, args.target, args.indication, args.grade, args.grading_scale)
+    if args.outcome and (any(filters) or args.one_per_study):
         raise UsageError("--outcome names the outcomes to pool: leave out the filters")
     if not args.outcome and args.endpoint is None:
         raise UsageError("give --endpoint (with filters), or the outcomes with --outcome")
@@ -493,6 +502,8 @@ def plot(args: argparse.Namespace, out: Output) -> int:
                     endpoint=args.endpoint,
                     indication=args.indication,
                     allow_mismatch=args.allow_mismatch,
+                    grade=args.grade,
+                    grading_scale=args.grading_scale,
                 )
             else:
                 result = comparing.rank(
@@ -500,6 +511,8 @@ def plot(args: argparse.Namespace, out: Output) -> int:
                     endpoint=args.endpoint,
                     indication=args.indication,
                     allow_mismatch=args.allow_mismatch,
+                    grade=args.grade,
+                    grading_scale=args.grading_scale,
                 )
             if not result.rows:
                 raise CommandError(f"no {result.endpoint.label} outcome to plot")

@@ -37,6 +37,40 @@ def _endpoint(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _grade(text: str) -> str:
+    """Check a ``--grade`` argument: ``any``, ``>=2``, ``>=3`` (or ``≥3``), ``>=4`` or ``5``."""
+    from cartlandscape.vocabulary import parse_grade
+
+    try:
+        return parse_grade(text).value
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _grading_scale(text: str) -> str:
+    """Check a ``--grading-scale`` argument: ``astct-2019``, ``lee-2014``, ``ctcae-5.0``, ..."""
+    from cartlandscape.vocabulary import parse_grading_scale
+
+    try:
+        return parse_grading_scale(text).value
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_grading(parser: argparse.ArgumentParser, prefix: str = "") -> None:
+    """The ``--grade`` and ``--grading-scale`` options of the commands that choose outcomes."""
+    parser.add_argument(
+        "--grade",
+        type=_grade,
+        help=prefix + "toxicity grades counted: any, '>=2', '>=3', '>=4' or 5 (CRS, ICANS, ...)",
+    )
+    parser.add_argument(
+        "--grading-scale",
+        type=_grading_scale,
+        help=prefix + "toxicity grading scale: astct-2019, lee-2014, ctcae-5.0, ...",
+    )
+
+
 def _timepoint(text: str) -> str:
     """Check a ``--timepoint`` argument: a time with its unit, such as ``12 month``."""
     from cartlandscape.errors import FieldError
@@ -203,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
             "cartlandscape compare CNCT19 axi-cel --endpoint ORR --allow-mismatch",
             "cartlandscape compare --endpoint ORR --indication 'multiple myeloma'   # ranks all",
             "cartlandscape compare --endpoint 'PFS rate' --timepoint '12 month' --format csv",
+            "cartlandscape compare axi-cel tisa-cel --endpoint CRS --grade '>=3'",
         ),
     )
     compare.add_argument(
@@ -226,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--lowest-first", action="store_true", help="rank from the lowest value up"
     )
+    _add_grading(compare)
 
     pool = _command(
         commands,
@@ -259,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="of several reports of one study, keep the one with the largest n",
     )
+    _add_grading(pool, "only outcomes with these ")
     pool.add_argument("--level", type=_level, default=0.95, help="confidence level (default: 0.95)")
     pool.add_argument(
         "--same-indication",
@@ -335,6 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="forest: plot although indications, time points or grading differ",
     )
+    _add_grading(plot, "forest: ")
     plot.add_argument("--agency", help="timeline: only this agency's approvals (NMPA, FDA, ...)")
     plot.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="the image file (.png or .svg)"
