@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 
 import cartlandscape
 from cartlandscape import Citation, Milestone, PartialDate
 from cartlandscape.errors import DataError, FieldError
-from cartlandscape.vocabulary import Endpoint
+from cartlandscape.vocabulary import AnalysisSet, Endpoint, SourceTier
 
 REG = cartlandscape.registry()
 README = (Path(__file__).resolve().parents[1] / "seeds" / "README.md").read_text(encoding="utf-8")
@@ -277,3 +279,100 @@ def test_a_malformed_bound_is_reported_with_its_path(tmp_path: Path) -> None:
     with pytest.raises(DataError) as caught:
         cartlandscape.load(tmp_path, bundled=False)
     assert "milestones[0].not_after" in str(caught.value)
+
+
+# Sources: canonical addresses, and weak sources never the only support of a fact.
+
+#: Hosts that copy or stage pages a reader cannot rely on opening: kept only as ``read_at``.
+MIRROR_HOSTS = (
+    "47.251.13.51",
+    "platformsh.site",
+    "mdedge-cache.qa01",
+    "preview.hindawi.com",
+    "saludcastillayleon.es",
+    "pagefreezer.com",
+    "journalfilter.com",
+    "stage.medifind.com",
+    "mimsdev.com",
+    "medluna.com",
+    "togows.dbcls.jp",
+    "prod-www.ons.org",
+)
+#: Blogs, wiki copies, SEO and medical-tourism sites.
+WEAK_HOSTS = (
+    "thefullwiki.org",
+    "the-uncensored-wiki.com",
+    "mediated.wiki",
+    "research.omicsgroup.org",
+    "icd10.blog",
+    "legalclarity.org",
+    "revenuecycleadvisor.com",
+    "eatsip365.com",
+    "newsflash.city",
+    "journalfilter.com",
+    "medtourcn.com",
+    "medicalcarechina.com",
+    "cancercarechina.com",
+    "immunotherapychina.com",
+    "chinamedwaypoint.com",
+    "medicalbiochemist.com",
+    "medphanut.com",
+    "maestrodatabase.com/blog",
+    "mapmygenome.in",
+)
+
+
+@pytest.mark.parametrize("source", list(REG.sources), ids=REG.sources.ids)
+def test_source_address_is_not_a_mirror(source: cartlandscape.Source) -> None:
+    """A source's url is its canonical address; a mirror or staging copy is only read_at."""
+    assert source.url is None or not any(host in source.url for host in MIRROR_HOSTS)
+
+
+@pytest.mark.parametrize("source", list(REG.sources), ids=REG.sources.ids)
+def test_sources_on_weak_sites_are_marked_weak(source: cartlandscape.Source) -> None:
+    """A source whose address is a blog, wiki copy, SEO or medical-tourism site is weak."""
+    if source.url is not None and any(host in source.url for host in WEAK_HOSTS):
+        assert source.effective_tier is SourceTier.WEAK
+
+
+def test_colorectal_cancer_codes_cite_the_mondo_mappings() -> None:
+    """The lifestyle blog is gone; the ICD-10 categories cite the Mondo mapping file."""
+    assert REG.sources.get("eatsip365-crc-icd10") is None
+    indication = REG.indications["colorectal-cancer"]
+    assert indication.icd10 == ("C18", "C19", "C20")
+    assert MONDO_ICD10CM in _cited(indication)
+
+
+def _citation_groups(value: object, path: str = "") -> Iterator[tuple[str, tuple[Citation, ...]]]:
+    """Yield ``(path, citations)`` for the record and every nested part that cites sources."""
+    if not attrs.has(type(value)):
+        return
+    citations = getattr(value, "citations", None)
+    if citations:
+        yield path, citations
+    for field in attrs.fields(type(value)):
+        item = getattr(value, field.name)
+        items = item if isinstance(item, tuple) else (item,)
+        for i, element in enumerate(items):
+            where = f"{path}.{field.name}" if path else field.name
+            yield from _citation_groups(element, f"{where}[{i}]" if item is not element else where)
+
+
+#: Files whose facts are checked here; the approved products' file is kept by its own curators.
+CHECKED = [r for r in REG.records() if "approved.toml" not in (REG.origin(r) or "")]
+
+
+@pytest.mark.parametrize("record", CHECKED, ids=[f"{r.kind}:{r.id}" for r in CHECKED])
+def test_no_fact_rests_only_on_a_weak_source(record: cartlandscape.Record) -> None:
+    """Every citing part of a record cites at least one source stronger than weak."""
+    for path, citations in _citation_groups(record):
+        tiers = {REG.sources[c.source].effective_tier for c in citations}
+        assert tiers != {SourceTier.WEAK}, path or "record"
+
+
+def test_zuma_1_primary_analysis_carries_its_data_cut() -> None:
+    """The primary analysis is dated by its cut-off and computed over the treated patients."""
+    for what in ("orr", "cr"):
+        outcome = REG.outcomes[f"axicabtagene-ciloleucel-zuma-1-paper-{what}"]
+        assert str(outcome.data_cut) == "2017-01-27"
+        assert outcome.analysis_set is AnalysisSet.INFUSED
