@@ -421,7 +421,7 @@ def test_show_a_user_therapy_lists_milestones_outcomes_and_numbered_citations(
     milestones = out.split("\nMilestones\n")[1].split("\n\n")[0]
     assert "2024-05-01" in milestones
     assert "[2]" in milestones
-    outcomes = out.split("\nOutcomes\n")[1].split("\n\n")[0]
+    outcomes = out.split("\nEfficacy\n")[1].split("\n\n")[0]
     assert "81.5 percent" in outcomes
     assert "54" in outcomes
     assert "[3]" in outcomes
@@ -436,7 +436,7 @@ def test_show_a_target_lists_outcomes_of_its_therapies(
     """show CD19 lists the user's therapy against it and that therapy's outcome."""
     status, out, _ = _call(capsys, "show", "CD19", "--data", str(user_file))
     assert status == 0
-    assert "81.5 percent" in out.split("\nOutcomes\n")[1]
+    assert "81.5 percent" in out.split("\nEfficacy\n")[1]
     assert "testacabtagene-autoleucel" in out.split("\nReferred to by\n")[1]
 
 

@@ -234,3 +234,180 @@ def test_forest_plots_of_the_new_endpoints(
     )
     assert status == 0, err
     assert "not reached" in efs.read_text(encoding="utf-8")
+
+
+PRODUCT = """[[source]]
+id = "p-notice"
+title = "A notice"
+type = "regulator-notice"
+published = "2024-06"
+
+[[source]]
+id = "p-blog"
+title = "A blog"
+type = "website"
+tier = "weak"
+published = "2024-06"
+
+[[therapy]]
+id = "zeta-cel"
+name = "Zeta-cel"
+citations = [{ source = "p-notice", locator = "p1" }]
+
+[[therapy.milestones]]
+agency = "FDA"
+type = "approval"
+date = "2024-05-01"
+citations = [{ source = "p-notice", locator = "p1" }]
+
+[[therapy.milestones.disagreements]]
+field = "date"
+value = "2024-05-02"
+reason = "The blog gives the day after the notice."
+citations = [{ source = "p-blog", locator = "p2" }]
+
+[[outcome]]
+id = "zeta-crs-3"
+therapy = "zeta-cel"
+endpoint = "crs"
+value = "13 percent"
+n = 101
+responders = 13
+grading_scale = "lee-2014"
+grade = ">=3"
+analysis_set = "infused"
+citations = [{ source = "p-notice", locator = "t3" }]
+
+[[outcome]]
+id = "zeta-orr"
+therapy = "zeta-cel"
+endpoint = "orr"
+value = "80 percent"
+n = 101
+citations = [{ source = "p-notice", locator = "t2" }]
+
+[[outcome]]
+id = "zeta-efs"
+therapy = "zeta-cel"
+endpoint = "median-efs"
+value = "not reached month"
+comparator = "standard of care"
+comparator_value = "2 month"
+comparator_n = 179
+hazard_ratio = { estimate = 0.398, low = 0.308, high = 0.514, p = "<0.001" }
+citations = [{ source = "p-notice", locator = "f2" }]
+
+[[outcome.disagreements]]
+field = "value"
+value = "41.5 month"
+reason = "A later data cut."
+citations = [{ source = "p-blog", locator = "p3" }]
+
+[[price]]
+id = "zeta-us"
+therapy = "zeta-cel"
+country = "US"
+amount = "373000 USD"
+date = "2024-05"
+type = "list"
+launch = true
+citations = [{ source = "p-notice", locator = "p4" }]
+
+[[outcome]]
+id = "zeta-crs-any"
+therapy = "zeta-cel"
+endpoint = "crs"
+value = "93 percent"
+n = 101
+grading_scale = "lee-2014"
+grade = "any"
+citations = [{ source = "p-notice", locator = "t3" }]
+
+[[outcome]]
+id = "zeta-icans-3"
+therapy = "zeta-cel"
+endpoint = "icans"
+value = "28 percent"
+n = 97
+grading_scale = "astct-2019"
+grade = ">=3"
+citations = [{ source = "p-notice", locator = "t3" }]
+"""
+
+
+@pytest.fixture
+def product(tmp_path: Path) -> Path:
+    path = tmp_path / "product.toml"
+    path.write_text(PRODUCT, encoding="utf-8")
+    return path
+
+
+def _section(out: str, title: str) -> str:
+    return out.split(f"\n{title}\n", 1)[1].split("\n\n", 1)[0]
+
+
+def test_show_a_therapy_lists_safety_durability_prices_and_disagreements(
+    capsys: pytest.CaptureFixture[str], product: Path
+) -> None:
+    """Each kind of evidence has its section; a milestone shows one date; others are explained."""
+    status, out, _ = _call(capsys, "show", "zeta-cel", "--data", str(product))
+    assert status == 0
+    milestones = _section(out, "Milestones")
+    assert "2024-05-01" in milestones
+    assert "2024-05-02" not in milestones
+    assert "80 percent" in _section(out, "Efficacy")
+    safety = _section(out, "Safety")
+    assert "grade ≥3, Lee 2014" in safety
+    assert "any grade, Lee 2014" in safety
+    assert "grade ≥3, ASTCT 2019" in safety
+    assert "infused" in safety
+    assert "101" in safety
+    durability = _section(out, "Durability")
+    assert "not reached" in durability
+    assert "HR 0.398 (95% CI 0.308–0.514), p<0.001" in durability
+    assert "2 month, n=179" in durability
+    assert "standard of care" in durability
+    prices = _section(out, "Prices (as stated, never converted)")
+    assert "373000 USD" in prices
+    assert "list" in prices
+    disagreements = _section(
+        out, "Disagreements (other values sources give, and why they are not kept)"
+    )
+    assert "FDA approval" in disagreements
+    assert "2024-05-02" in disagreements
+    assert "The blog gives the day after the notice." in disagreements
+    assert "41.5 month" in disagreements
+    assert "A later data cut." in disagreements
+    citations = out.split("\nCitations\n")[1]
+    assert "A blog (2024-06) — p2" in citations
+
+
+def test_show_a_source_states_its_tier(capsys: pytest.CaptureFixture[str], product: Path) -> None:
+    """A source's own tier is shown; without one, the tier of its type, saying so."""
+    _, out, _ = _call(capsys, "show", "p-notice", "--data", str(product))
+    assert "tier       regulator (from its type)" in out
+    _, out, _ = _call(capsys, "show", "p-blog", "--data", str(product))
+    assert "tier       weak\n" in out
+
+
+def test_summary_has_key_safety_and_one_date_per_approval(
+    capsys: pytest.CaptureFixture[str], product: Path
+) -> None:
+    """The key safety table gives grades with their scale and n; approvals have one date."""
+    status, out, _ = _call(capsys, "summary", "--data", str(product))
+    assert status == 0
+    safety = _section(out, "Key safety of approved products (percent of patients, as reported)")
+    assert "any 93, ≥3 13 (Lee 2014, n=101)" in safety
+    assert "≥3 28 (ASTCT 2019, n=97)" in safety
+    approvals = _section(out, "Approved products (first approval per agency)")
+    (line,) = [row for row in approvals.splitlines() if "Zeta-cel" in row]
+    assert "2024-05-01" in line
+    assert "2024-05-02" not in out
+    status, out, _ = _call(capsys, "summary", "--data", str(product), "--format", "json")
+    document = json.loads(out)
+    rows = [r for r in document["key_safety"] if r["therapy"] == "zeta-cel"]
+    assert [(r["endpoint"], r["grade"], r["grading_scale"], r["n"]) for r in rows] == [
+        ("crs", "any", "lee-2014", 101),
+        ("crs", ">=3", "lee-2014", 101),
+        ("icans", ">=3", "astct-2019", 97),
+    ]

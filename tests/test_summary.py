@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import cartlandscape
 from cartlandscape import (
+    Disagreement,
     Registry,
 )
 from cartlandscape.dates import PartialDate
@@ -125,14 +126,34 @@ def test_bundled_summary_has_dated_groups() -> None:
     assert "Approval timeline:" in format_summary(s)
 
 
-def test_issue_disagreeing_approval_dates_are_all_shown() -> None:
-    """When sources give two dates for one approval, the summary shows both, not only one."""
+def test_one_date_per_approval_the_others_kept_as_data() -> None:
+    """An approval dated differently by two sources is printed once, with one date.
+
+    The other dates stay in the summary's data; ``show`` lists them with their reasons.
+    """
     reg = landscape(
         product("brexu", ("cd19",), approval("FDA", "2020-07-24"), approval("FDA", "2020-07-23")),
         product("ide", ("bcma",), approval("FDA", "2021-03-26"), approval("FDA", "2022", "b-all")),
     )
     rows = {row.therapy: row for row in summarize(reg).approvals}
     assert rows["brexu"].date == PartialDate(2020, 7, 23)
+    assert rows["brexu"].date_text == "2020-07-23"
     assert rows["brexu"].other_dates == (PartialDate(2020, 7, 24),)
     assert rows["ide"].other_dates == ()  # a different indication is not a disagreement
-    assert "2020-07-23 / 2020-07-24" in format_summary(summarize(reg))
+    text = format_summary(summarize(reg))
+    assert "2020-07-23" in text
+    assert "2020-07-24" not in text.split("Approval timeline:")[0]
+
+
+def test_the_approval_date_is_the_milestone_date_with_disagreements_recorded() -> None:
+    """One milestone per decision: the summary prints its date, never a disagreement's."""
+    disputed = Disagreement(
+        field="date", value="2021-03-27", reason="A society page a day later.", citations=CITE
+    )
+    reg = landscape(
+        product("ide", ("bcma",), approval("FDA", "2021-03-26", disagreements=(disputed,)))
+    )
+    (row,) = summarize(reg).approvals
+    assert (str(row.date), row.date_text) == ("2021-03-26", "2021-03-26")
+    assert row.other_dates == (PartialDate(2021, 3, 27),)
+    assert "2021-03-27" not in format_summary(summarize(reg))

@@ -29,6 +29,7 @@ from cartlandscape.vocabulary import MilestoneKind
 
 if TYPE_CHECKING:
     from cartlandscape.compare import Row
+    from cartlandscape.decisions import Decision
 
 __all__ = [
     "ApprovalRow",
@@ -60,8 +61,10 @@ def _cited(citations: Iterable[Citation]) -> str:
 class ApprovalRow:
     """A product's first approval by one agency.
 
-    ``other_dates`` lists the dates other sources give for the same approval (same agency,
-    indication and kind) where sources disagree; ``date`` is the earliest.
+    ``date`` is the date of the approval decision (see :mod:`cartlandscape.decisions`): the
+    date of its milestone, as the strongest source gives it.  ``other_dates`` keeps the dates
+    other sources give for the same decision; they are data, not printed (``cartlandscape show``
+    lists each with the reason it is not kept).
     """
 
     agency: str
@@ -74,10 +77,8 @@ class ApprovalRow:
 
     @property
     def date_text(self) -> str:
-        """The date, followed by any other date sources give ("2020-07-23 / 2020-07-24")."""
-        if self.date is None:
-            return "date n/a"
-        return " / ".join(str(d) for d in (self.date, *self.other_dates))
+        """The one date of the approval, or ``'date n/a'``."""
+        return "date n/a" if self.date is None else str(self.date)
 
 
 @attrs.frozen
@@ -216,34 +217,24 @@ def summarize(registry: Registry) -> Summary:
     True
     """
     rows = []
-    for therapy in registry.therapies:
-        agencies = sorted({m.agency for m in therapy.approvals()})
-        for agency in agencies:
-            first = therapy.first_approval(agency)
-            if first is None:
-                continue
-            indication = registry.indications.get(first.indication) if first.indication else None
-            rows.append(
-                ApprovalRow(
-                    agency=agency,
-                    therapy=therapy.id,
-                    name=therapy.name,
-                    targets=tuple(registry.targets[t].name for t in therapy.targets),
-                    indication=indication.name if indication else None,
-                    date=first.date,
-                    other_dates=tuple(
-                        sorted(
-                            {
-                                m.date
-                                for m in therapy.approvals(agency)
-                                if m.date is not None
-                                and m.date != first.date
-                                and (m.type, m.indication) == (first.type, first.indication)
-                            }
-                        )
-                    ),
-                )
+    firsts: dict[tuple[str, str], Decision] = {}
+    for decision in registry.approval_decisions():  # oldest first
+        if decision.milestone.type is not MilestoneKind.LABEL_EXPANSION:
+            firsts.setdefault((decision.therapy.id, decision.milestone.agency), decision)
+    for (_, agency), decision in firsts.items():
+        therapy, first = decision.therapy, decision.milestone
+        indication = registry.indications.get(first.indication) if first.indication else None
+        rows.append(
+            ApprovalRow(
+                agency=agency,
+                therapy=therapy.id,
+                name=therapy.name,
+                targets=tuple(registry.targets[t].name for t in therapy.targets),
+                indication=indication.name if indication else None,
+                date=decision.date,
+                other_dates=decision.other_dates,
             )
+        )
     rows.sort(key=lambda r: (r.agency, *_date_key(r.date), r.name, r.therapy))
     approved = sorted((t for t in registry.therapies if t.is_approved), key=lambda t: t.id)
     by_target = Counter(registry.targets[t].name for th in approved for t in th.targets)

@@ -15,7 +15,17 @@ from cartlandscape.cli._common import CommandError, registry_for
 from cartlandscape.cli._output import Output
 from cartlandscape.dates import PartialDate
 from cartlandscape.kinds import BASE_KINDS
-from cartlandscape.models import Citation, Milestone, Outcome, Record, Ref, Statement
+from cartlandscape.models import (
+    Citation,
+    Disagreement,
+    Milestone,
+    Outcome,
+    Price,
+    Record,
+    Ref,
+    Source,
+    Statement,
+)
 from cartlandscape.tables import Column, wrap
 from cartlandscape.values import Value
 
@@ -23,7 +33,7 @@ __all__ = ["Card", "card", "search", "show"]
 
 _INDEX = re.compile(r"\[\d+\]")
 #: Fields a card shows as tables or in its citation list rather than as a line.
-_NOT_LINES = ("citations", "milestones")
+_NOT_LINES = ("citations", "milestones", "disagreements")
 
 
 def _order(record: Record) -> tuple[int, str]:
@@ -167,6 +177,53 @@ _OUTCOME_COLUMNS = [
     Column("id", "Id"),
     Column("cited", "Cited"),
 ]
+_SAFETY_COLUMNS = [
+    Column("endpoint", "Endpoint"),
+    Column("grade", "Grade"),
+    Column("value", "Value"),
+    Column("events", "Events", align="right"),
+    Column("n", "N", align="right"),
+    Column("set", "Patients"),
+    Column("at", "At"),
+    Column("indication", "Indication"),
+    Column("study", "Study"),
+    Column("id", "Id"),
+    Column("cited", "Cited"),
+]
+_DURABILITY_COLUMNS = [
+    Column("endpoint", "Endpoint"),
+    Column("at", "At"),
+    Column("value", "Value"),
+    Column("n", "N", align="right"),
+    Column("comparator", "Comparator"),
+    Column("versus", "Comparator value"),
+    Column("hr", "Hazard ratio"),
+    Column("follow_up", "Follow-up"),
+    Column("indication", "Indication"),
+    Column("study", "Study"),
+    Column("id", "Id"),
+    Column("cited", "Cited"),
+]
+_PRICE_COLUMNS = [
+    Column("date", "Date"),
+    Column("country", "Country"),
+    Column("amount", "Amount"),
+    Column("type", "Price"),
+    Column("basis", "Basis"),
+    Column("launch", "At launch"),
+    Column("indication", "Indication"),
+    Column("therapy", "Therapy"),
+    Column("id", "Id"),
+    Column("cited", "Cited"),
+]
+_DISAGREEMENT_COLUMNS = [
+    Column("about", "About"),
+    Column("field", "Field"),
+    Column("kept", "Kept"),
+    Column("value", "Other value"),
+    Column("reason", "Why not kept"),
+    Column("cited", "Cited"),
+]
 _STATEMENT_COLUMNS = [
     Column("metric", "Metric"),
     Column("value", "Value"),
@@ -196,7 +253,7 @@ def _milestone_row(reg: Registry, c: Card, m: Milestone) -> dict[str, object]:
         "type": m.type.value,
         "indication": _label(reg, "indication", m.indication),
         "description": m.description,
-        "cited": c.cite(m),
+        "cited": c.cite(m.citations),
     }
 
 
@@ -215,8 +272,98 @@ def _outcome_row(reg: Registry, c: Card, o: Outcome, shown: Record) -> dict[str,
             None if shown.kind == "institution" else _label(reg, "institution", o.institution)
         ),
         "study": study,
-        "cited": c.cite(o),
+        "cited": c.cite(o.citations),
     }
+
+
+def _study(o: Outcome) -> str | None:
+    return (o.study.name or o.study.registry_id) if o.study else None
+
+
+def _safety_row(reg: Registry, c: Card, o: Outcome, shown: Record) -> dict[str, object]:
+    return {
+        "id": o.id,
+        "endpoint": o.endpoint.label,
+        "grade": o.grading,
+        "value": o.value.describe(),
+        "events": o.responders,
+        "n": o.n,
+        "set": None if o.analysis_set is None else o.analysis_set.value,
+        "at": o.timepoint.describe() if o.timepoint else None,
+        "indication": _label(reg, "indication", o.indication),
+        "study": _study(o),
+        "cited": c.cite(o.citations),
+    }
+
+
+def _durability_row(reg: Registry, c: Card, o: Outcome, shown: Record) -> dict[str, object]:
+    versus = [
+        o.comparator_value.describe() if o.comparator_value is not None else None,
+        f"n={o.comparator_n}" if o.comparator_n is not None else None,
+    ]
+    return {
+        "id": o.id,
+        "endpoint": o.endpoint.label,
+        "at": o.timepoint.describe() if o.timepoint else None,
+        "value": o.value.describe(),
+        "n": o.n,
+        "comparator": o.comparator,
+        "versus": ", ".join(filter(None, versus)) or None,
+        "hr": None if o.hazard_ratio is None else str(o.hazard_ratio),
+        "follow_up": o.follow_up.describe() if o.follow_up else None,
+        "indication": _label(reg, "indication", o.indication),
+        "study": _study(o),
+        "cited": c.cite(o.citations),
+    }
+
+
+def _price_row(reg: Registry, c: Card, p: Price, shown: Record) -> dict[str, object]:
+    return {
+        "id": p.id,
+        "date": p.date,
+        "country": p.country,
+        "amount": p.amount.describe(),
+        "type": p.type.value,
+        "basis": None if p.basis is None else p.basis.value,
+        "launch": None if p.launch is None else ("yes" if p.launch else "no"),
+        "indication": _label(reg, "indication", p.indication),
+        "therapy": None if shown.kind == "therapy" else _label(reg, "therapy", p.therapy),
+        "cited": c.cite(p.citations),
+    }
+
+
+def _disputed(record: Record) -> Iterator[tuple[str, Any, Disagreement]]:
+    """``(what, holder, disagreement)`` for every disagreement *record* holds, nested ones too."""
+    for item in getattr(record, "disagreements", ()):
+        yield "this record", record, item
+    for milestone in getattr(record, "milestones", ()):
+        what = f"{milestone.agency} {milestone.type.value}"
+        if milestone.indication:
+            what += f" ({milestone.indication})"
+        for item in milestone.disagreements:
+            yield what, milestone, item
+
+
+def _disagreement_row(c: Card, what: str, holder: Any, item: Disagreement) -> dict[str, object]:
+    kept = getattr(holder, item.field, None)
+    return {
+        "about": what,
+        "field": item.field,
+        "kept": _text_of(kept),
+        "value": item.value,
+        "reason": item.reason,
+        "cited": c.cite(item.citations),
+    }
+
+
+def _text_of(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Value):
+        return value.describe()
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    return str(value)
 
 
 def _statement_row(reg: Registry, c: Card, s: Statement, shown: Record) -> dict[str, object]:
@@ -248,6 +395,8 @@ def _write_card(out: Output, reg: Registry, c: Card) -> None:
     lines = list(_lines(reg, record))
     if c.file:
         lines.append(("file", c.file))
+    if isinstance(record, Source) and record.tier is None:
+        lines.append(("tier", f"{record.effective_tier.value} (from its type)"))
     own = c.cite(record.citations) if hasattr(record, "citations") else ""
     if own:
         lines.append(("cited", own))
@@ -264,11 +413,36 @@ def _write_card(out: Output, reg: Registry, c: Card) -> None:
         out.heading("Milestones")
         out.table(_MILESTONE_COLUMNS, [_milestone_row(reg, c, m) for m in milestones], "  ")
     outcomes = [link.record for link in c.referenced_by if isinstance(link.record, Outcome)]
-    if outcomes:
+    sections = (
+        (
+            "Efficacy",
+            _OUTCOME_COLUMNS,
+            _outcome_row,
+            lambda o: not (o.is_safety or o.is_durability),
+        ),
+        ("Safety", _SAFETY_COLUMNS, _safety_row, lambda o: o.is_safety),
+        ("Durability", _DURABILITY_COLUMNS, _durability_row, lambda o: o.is_durability),
+    )
+    for title, columns, row_of, belongs in sections:
+        chosen = [o for o in outcomes if belongs(o.endpoint)]
+        if chosen:
+            out.write()
+            out.heading(title)
+            out.table(columns, [row_of(reg, c, o, record) for o in chosen], "  ")
+    prices = [link.record for link in c.referenced_by if isinstance(link.record, Price)]
+    if prices:
+        prices.sort(key=lambda p: (p.country, p.date, p.id))
         out.write()
-        out.heading("Outcomes")
-        rows = [_outcome_row(reg, c, o, record) for o in outcomes]
-        out.table(_OUTCOME_COLUMNS, rows, "  ")
+        out.heading("Prices (as stated, never converted)")
+        out.table(_PRICE_COLUMNS, [_price_row(reg, c, p, record) for p in prices], "  ")
+    disputed = list(_disputed(record))
+    for other in [*outcomes, *prices] if record.kind != "source" else []:
+        disputed.extend((other.id, other, item) for item in getattr(other, "disagreements", ()))
+    if disputed:
+        out.write()
+        out.heading("Disagreements (other values sources give, and why they are not kept)")
+        rows = [_disagreement_row(c, what, holder, item) for what, holder, item in disputed]
+        out.table(_DISAGREEMENT_COLUMNS, rows, "  ")
     statements = [link.record for link in c.referenced_by if isinstance(link.record, Statement)]
     if isinstance(record, Statement):
         statements = []
@@ -286,7 +460,7 @@ def _write_card(out: Output, reg: Registry, c: Card) -> None:
         {"kind": link.record.kind, "label": link.record.label, "id": link.record.id}
         | {"field": link.field}
         for link in c.referenced_by
-        if not isinstance(link.record, Outcome | Statement) and record.kind != "source"
+        if not isinstance(link.record, Outcome | Statement | Price) and record.kind != "source"
     ]
     if others:
         out.write()
@@ -320,7 +494,7 @@ def show(args: argparse.Namespace, out: Output) -> int:
     c = card(reg, record)
     if out.format == "json":
         for link in c.referenced_by:
-            if isinstance(link.record, Outcome | Statement):
+            if isinstance(link.record, Outcome | Statement | Price):
                 c.cite(link.record)
         out.json(
             {

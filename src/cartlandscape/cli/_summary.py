@@ -2,9 +2,11 @@
 
 The table form shows the approved products with their first approvals, the approved products
 grouped by target, indication and year (with one line each for modalities and agencies), the
-key outcomes of the approved products, and the policies; ``--all`` adds the approval timeline
-and the institutions.  ``--format json`` writes every part of the summary, and the key
-outcomes as ``key_outcomes`` (see :class:`KeyOutcome`).
+key outcomes and the key safety figures of the approved products, and the policies; ``--all``
+adds the approval timeline and the institutions.  Each approval is printed with one date, its
+milestone's (``cartlandscape show`` lists the dates other sources give, with the reason).
+``--format json`` writes every part of the summary, the key outcomes as ``key_outcomes`` (see
+:class:`KeyOutcome`) and the key safety figures as ``key_safety`` (see :class:`KeySafety`).
 """
 
 from __future__ import annotations
@@ -20,9 +22,19 @@ from cartlandscape.cli._common import registry_for
 from cartlandscape.cli._output import Output
 from cartlandscape.summary import Group, Summary
 from cartlandscape.tables import Column, cell_text
-from cartlandscape.vocabulary import Endpoint
+from cartlandscape.values import Value
+from cartlandscape.vocabulary import Endpoint, Grade, GradingScale
 
-__all__ = ["KEY_ENDPOINTS", "KeyOutcome", "key_outcomes", "summary"]
+__all__ = [
+    "KEY_ENDPOINTS",
+    "SAFETY_ENDPOINTS",
+    "SAFETY_GRADES",
+    "KeyOutcome",
+    "KeySafety",
+    "key_outcomes",
+    "key_safety",
+    "summary",
+]
 
 #: The endpoints of the key outcomes: the overall and the complete response rates.
 KEY_ENDPOINTS = (Endpoint.ORR, Endpoint.CR, Endpoint.CR_CRI, Endpoint.SCR_CR, Endpoint.SCR)
@@ -77,6 +89,114 @@ def key_outcomes(reg: Registry) -> list[KeyOutcome]:
     ]
     rows.sort(key=lambda k: (k.therapy, k.indication or "", KEY_ENDPOINTS.index(k.endpoint)))
     return rows
+
+
+#: The toxicities of the key safety table, and the grades it shows of each.
+SAFETY_ENDPOINTS = (Endpoint.CRS, Endpoint.ICANS, Endpoint.NEUROTOXICITY)
+SAFETY_GRADES = (Grade.ANY, Grade.AT_LEAST_3)
+
+
+@attrs.frozen
+class KeySafety:
+    """One toxicity rate of an approved product: the grades counted, their scale and n."""
+
+    therapy: str
+    indication: str | None
+    endpoint: Endpoint
+    grade: Grade
+    grading_scale: GradingScale
+    value: Value
+    n: int | None
+    outcome: str
+
+    def describe(self) -> str:
+        """``'≥3 13'``: the grades and the value in percent, as reported."""
+        grade = "any" if self.grade is Grade.ANY else self.grade.value.replace(">=", "≥")
+        value = self.value.to("percent").describe().removesuffix(" percent")
+        return f"{grade} {value}"
+
+
+def key_safety(reg: Registry) -> list[KeySafety]:
+    """CRS, ICANS and neurotoxicity of any grade and of grade 3 or worse, of approved products."""
+    found = []
+    for outcome in reg.outcomes:
+        therapy = reg.therapies.get(outcome.therapy) if outcome.therapy else None
+        if (
+            therapy is None
+            or not therapy.is_approved
+            or outcome.endpoint not in SAFETY_ENDPOINTS
+            or outcome.grade not in SAFETY_GRADES
+            or outcome.grading_scale is None
+        ):
+            continue
+        found.append(
+            KeySafety(
+                therapy=therapy.id,
+                indication=outcome.indication,
+                endpoint=outcome.endpoint,
+                grade=outcome.grade,
+                grading_scale=outcome.grading_scale,
+                value=outcome.value,
+                n=outcome.n,
+                outcome=outcome.id,
+            )
+        )
+    found.sort(
+        key=lambda k: (
+            k.therapy,
+            k.indication or "",
+            SAFETY_ENDPOINTS.index(k.endpoint),
+            k.grading_scale.value,
+            -1 if k.n is None else k.n,
+            SAFETY_GRADES.index(k.grade),
+            k.outcome,
+        )
+    )
+    return found
+
+
+def _safety_cells(rows: Sequence[KeySafety]) -> str:
+    """``'any 93, ≥3 13 (Lee 2014, n=101)'``: a report's rates that share a scale and an n."""
+    groups: dict[tuple[GradingScale, int | None], list[str]] = defaultdict(list)
+    for row in rows:
+        groups[(row.grading_scale, row.n)].append(row.describe())
+    return "; ".join(
+        f"{', '.join(values)} ({scale.label}{'' if n is None else f', n={n}'})"
+        for (scale, n), values in groups.items()
+    )
+
+
+def _write_key_safety(out: Output, reg: Registry) -> None:
+    cells: dict[tuple[str, str | None], dict[Endpoint, list[KeySafety]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for row in key_safety(reg):
+        cells[(row.therapy, row.indication)][row.endpoint].append(row)
+    out.write()
+    out.heading("Key safety of approved products (percent of patients, as reported)")
+    if not cells:
+        out.write("  none")
+        return
+    rows = [
+        {
+            "name": _name(reg, "therapy", therapy),
+            "indication": _name(reg, "indication", indication),
+            **{e.value: _safety_cells(found.get(e, [])) for e in SAFETY_ENDPOINTS},
+        }
+        for (therapy, indication), found in cells.items()
+    ]
+    rows.sort(key=lambda r: (str(r["name"]), str(r["indication"])))
+    columns = [
+        Column("name", "Product"),
+        Column("indication", "Indication"),
+        *(
+            Column(e.value, e.label if e.label.isupper() else e.label.capitalize())
+            for e in SAFETY_ENDPOINTS
+        ),
+    ]
+    out.table(columns, rows, indent="  ")
+    out.write("  Grades on different scales are not comparable; each source is listed by")
+    out.write("  'cartlandscape show PRODUCT'.")
 
 
 def _name(reg: Registry, kind: str, ident: str | None) -> str | None:
@@ -175,6 +295,7 @@ def _write(out: Output, reg: Registry, result: Summary, everything: bool) -> Non
     _groups(out, "Approved products by indication", "Indication", result.indications)
     _groups(out, "Approved products by year of first approval", "Year", result.years)
     _write_key_outcomes(out, reg)
+    _write_key_safety(out, reg)
     _table(
         out,
         "Policies",
@@ -237,7 +358,9 @@ def summary(args: argparse.Namespace, out: Output) -> int:
     if out.format == "json":
         from cartlandscape.export import plain
 
-        out.json({**plain(result), "key_outcomes": key_outcomes(reg)})
+        out.json(
+            {**plain(result), "key_outcomes": key_outcomes(reg), "key_safety": key_safety(reg)}
+        )
         return 0
     _write(out, reg, result, args.all)
     return 0
