@@ -57,6 +57,7 @@ if typing.TYPE_CHECKING:
     import enum
 
     from cartlandscape.decisions import Decision
+    from cartlandscape.trials.model import Trial
 
 __all__ = ["AGENCIES", "DataVersion", "Override", "RecordSet", "Registry", "normalize"]
 
@@ -839,6 +840,33 @@ class Registry:
         ]
         found.sort(key=lambda p: (p.date, p.id))
         return tuple(found)
+
+    @property
+    def trials(self) -> RecordSet[Trial]:
+        """The trials of the bundled ClinicalTrials.gov snapshot, read on first use.
+
+        Their references are checked against this registry (see :mod:`cartlandscape.trials`).
+        """
+        from cartlandscape.trials.store import trials_of
+
+        return trials_of(self)
+
+    def trials_for(self, **criteria: Any) -> tuple[Trial, ...]:
+        """Trials of the bundled snapshot matching every criterion given.
+
+        The criteria (``target``, ``indication``, ``phase``, ``status``, ``country``,
+        ``sponsor_class``, ``started=(from, to)``, ``modality``, ``product``, ``in_pipeline``)
+        are those of :func:`cartlandscape.trials.query.trials_for`.
+        """
+        from cartlandscape.trials.query import trials_for
+
+        return trials_for(self, **criteria)
+
+    def trial_of(self, item: Any) -> Trial | None:
+        """The trial an outcome's study, a study or a registry id refers to, or None."""
+        from cartlandscape.trials.query import trial_of
+
+        return trial_of(self, item)
 
     def statements_for(
         self,

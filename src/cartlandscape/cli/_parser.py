@@ -156,6 +156,102 @@ def _command(
     return parser
 
 
+def _trial_filters(parser: argparse.ArgumentParser) -> None:
+    """The filters every ``trials`` subcommand takes (those of ``Registry.trials_for``)."""
+    group = parser.add_argument_group("filters (all must match)")
+    group.add_argument("--target", help="a target by any name: CD19, BCMA, 'Claudin 18.2', ...")
+    group.add_argument("--indication", help="an indication (sub-indications included)")
+    group.add_argument("--phase", help="a phase: early-1, 1, 2, 3 or 4 (a phase 1/2 trial has both)")
+    group.add_argument("--status", help="recruiting, completed, not-yet-recruiting, ...")
+    group.add_argument("--country", help="a country of a site: ISO code (CN) or name (China)")
+    group.add_argument("--sponsor-class", help="industry, other, nih, other-gov, network, ...")
+    group.add_argument(
+        "--started", metavar="FROM:TO", help="start between two years or dates: 2020:2022, 2021:, :2018"
+    )
+    group.add_argument("--modality", help="car-t, car-nk or other (CAR-M and other CAR cells)")
+    group.add_argument("--product", help="a product (therapy) by any name: CTL019, cilta-cel, ...")
+    group.add_argument(
+        "--scope",
+        choices=("pipeline", "flagged", "all"),
+        default="pipeline",
+        help="pipeline trials (default), those flagged as only mentioning CAR-T, or all",
+    )
+    parser.add_argument(
+        "--bundle", metavar="FILE", help="a trial bundle to read instead of the bundled snapshot"
+    )
+
+
+def _trials(commands: Any) -> None:
+    """``cartlandscape trials SUBCOMMAND``: the registered-trial pipeline.
+
+    Each subcommand is added here; ``fetch`` (refreshing the snapshot from ClinicalTrials.gov)
+    belongs next to them.
+    """
+    group = commands.add_parser(
+        "trials",
+        help="registered CAR-based cell therapy trials: list, show, tables, plot",
+        description="Registered CAR-based cell therapy trials (a ClinicalTrials.gov snapshot).",
+        epilog=_examples(
+            "cartlandscape trials list --target BCMA --phase 3",
+            "cartlandscape trials list --country CN --started 2023:2025 --format csv",
+            "cartlandscape trials show NCT02348216",
+            "cartlandscape trials table target-phase",
+            "cartlandscape trials plot -o trials.png",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = group.add_subparsers(dest="trials_command", required=True, metavar="SUBCOMMAND")
+    listing = _command(
+        sub,
+        "list",
+        "trials:list_trials",
+        "trials matching the filters",
+        (
+            "cartlandscape trials list --target CD19 --status recruiting",
+            "cartlandscape trials list --product cilta-cel --format json",
+            "cartlandscape trials list --scope flagged --limit 0",
+        ),
+    )
+    _trial_filters(listing)
+    listing.add_argument(
+        "--limit", type=int, default=50, help="table rows shown (default 50; 0 for all)"
+    )
+    show = _command(
+        sub,
+        "show",
+        "trials:show",
+        "one trial with its annotations and their evidence",
+        ("cartlandscape trials show NCT02348216", "cartlandscape trials show NCT02348216 --format json"),
+        formats=("table", "json"),
+    )
+    show.add_argument("id", metavar="ID", help="a registry id (NCT...)")
+    show.add_argument("--bundle", metavar="FILE", help="a trial bundle instead of the bundled one")
+    tables = _command(
+        sub,
+        "table",
+        "trials:table",
+        "a landscape table: target x phase, country x start year, or the top sponsors",
+        (
+            "cartlandscape trials table target-phase --limit 15",
+            "cartlandscape trials table country-year --format csv",
+            "cartlandscape trials table sponsors --sponsor-class industry",
+        ),
+    )
+    tables.add_argument("view", choices=("target-phase", "country-year", "sponsors"))
+    _trial_filters(tables)
+    tables.add_argument("--limit", type=int, default=0, help="rows shown (0: all; sponsors: 10)")
+    plot = _command(
+        sub,
+        "plot",
+        "trials:plot",
+        "plot trials started per year by country and the top targets (needs matplotlib)",
+        ("cartlandscape trials plot -o trials.png", "cartlandscape trials plot --target CD19 -o cd19.svg"),
+        formats=None,
+    )
+    _trial_filters(plot)
+    plot.add_argument("-o", "--output", required=True, metavar="FILE", help="the image (.png or .svg)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``cartlandscape`` and its commands."""
     parser = argparse.ArgumentParser(
@@ -398,6 +494,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="only records of this kind; repeatable (CSV takes exactly one)",
     )
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not to the screen")
+
+    _trials(commands)
 
     validate = _command(
         commands,

@@ -237,6 +237,24 @@ def _write_key_outcomes(out: Output, reg: Registry) -> None:
     out.write("  --endpoint ORR' ranks the values, 'cartlandscape pool' pools them.")
 
 
+def _write_trials(out: Output, reg: Registry) -> None:
+    """The trial pipeline's counts, from the bundled snapshot's metadata (no trial is read)."""
+    from cartlandscape.trials.store import pipeline_summary
+
+    found = pipeline_summary(reg)
+    out.write()
+    out.heading(f"Registered trials (ClinicalTrials.gov, retrieved {found['retrieved']})")
+    flagged = sum(found["flagged"].values())
+    out.write(
+        f"  {found['pipeline']} trials give a CAR-based cell therapy "
+        f"({', '.join(f'{k} {v}' for k, v in found['modalities'].items())}); "
+        f"{found['recruiting']} recruiting; {flagged} more only mention one"
+    )
+    out.write("  Top targets: " + ", ".join(f"{k} {v}" for k, v in found["targets"].items()))
+    out.write("  Top countries: " + ", ".join(f"{k} {v}" for k, v in found["countries"].items()))
+    out.write("  'cartlandscape trials list --help' queries them.")
+
+
 def _groups(out: Output, title: str, key: str, groups: Sequence[Group]) -> None:
     out.write()
     out.heading(title)
@@ -296,6 +314,7 @@ def _write(out: Output, reg: Registry, result: Summary, everything: bool) -> Non
     _groups(out, "Approved products by year of first approval", "Year", result.years)
     _write_key_outcomes(out, reg)
     _write_key_safety(out, reg)
+    _write_trials(out, reg)
     _table(
         out,
         "Policies",
@@ -358,8 +377,15 @@ def summary(args: argparse.Namespace, out: Output) -> int:
     if out.format == "json":
         from cartlandscape.export import plain
 
+        from cartlandscape.trials.store import pipeline_summary
+
         out.json(
-            {**plain(result), "key_outcomes": key_outcomes(reg), "key_safety": key_safety(reg)}
+            {
+                **plain(result),
+                "key_outcomes": key_outcomes(reg),
+                "key_safety": key_safety(reg),
+                "trial_pipeline": pipeline_summary(reg),
+            }
         )
         return 0
     _write(out, reg, result, args.all)
