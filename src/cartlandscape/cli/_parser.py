@@ -161,12 +161,16 @@ def _trial_filters(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("filters (all must match)")
     group.add_argument("--target", help="a target by any name: CD19, BCMA, 'Claudin 18.2', ...")
     group.add_argument("--indication", help="an indication (sub-indications included)")
-    group.add_argument("--phase", help="a phase: early-1, 1, 2, 3 or 4 (a phase 1/2 trial has both)")
+    group.add_argument(
+        "--phase", help="a phase: early-1, 1, 2, 3 or 4 (a phase 1/2 trial has both)"
+    )
     group.add_argument("--status", help="recruiting, completed, not-yet-recruiting, ...")
     group.add_argument("--country", help="a country of a site: ISO code (CN) or name (China)")
     group.add_argument("--sponsor-class", help="industry, other, nih, other-gov, network, ...")
     group.add_argument(
-        "--started", metavar="FROM:TO", help="start between two years or dates: 2020:2022, 2021:, :2018"
+        "--started",
+        metavar="FROM:TO",
+        help="start between two years or dates: 2020:2022, 2021:, :2018",
     )
     group.add_argument("--modality", help="car-t, car-nk or other (CAR-M and other CAR cells)")
     group.add_argument("--product", help="a product (therapy) by any name: CTL019, cilta-cel, ...")
@@ -184,12 +188,12 @@ def _trial_filters(parser: argparse.ArgumentParser) -> None:
 def _trials(commands: Any) -> None:
     """``cartlandscape trials SUBCOMMAND``: the registered-trial pipeline.
 
-    Each subcommand is added here; ``fetch`` (refreshing the snapshot from ClinicalTrials.gov)
-    belongs next to them.
+    ``fetch`` (:func:`_fetch`) refreshes the studies from ClinicalTrials.gov; ``list``,
+    ``show``, ``table`` and ``plot`` query the bundled snapshot (or a ``--bundle``).
     """
     group = commands.add_parser(
         "trials",
-        help="registered CAR-based cell therapy trials: list, show, tables, plot",
+        help="registered CAR-based cell therapy trials: fetch, list, show, tables, plot",
         description="Registered CAR-based cell therapy trials (a ClinicalTrials.gov snapshot).",
         epilog=_examples(
             "cartlandscape trials list --target BCMA --phase 3",
@@ -197,10 +201,12 @@ def _trials(commands: Any) -> None:
             "cartlandscape trials show NCT02348216",
             "cartlandscape trials table target-phase",
             "cartlandscape trials plot -o trials.png",
+            'cartlandscape trials fetch --query "CAR-T" -o car-t.json',
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = group.add_subparsers(dest="trials_command", required=True, metavar="SUBCOMMAND")
+    _fetch(sub)
     listing = _command(
         sub,
         "list",
@@ -221,7 +227,10 @@ def _trials(commands: Any) -> None:
         "show",
         "trials:show",
         "one trial with its annotations and their evidence",
-        ("cartlandscape trials show NCT02348216", "cartlandscape trials show NCT02348216 --format json"),
+        (
+            "cartlandscape trials show NCT02348216",
+            "cartlandscape trials show NCT02348216 --format json",
+        ),
         formats=("table", "json"),
     )
     show.add_argument("id", metavar="ID", help="a registry id (NCT...)")
@@ -245,11 +254,16 @@ def _trials(commands: Any) -> None:
         "plot",
         "trials:plot",
         "plot trials started per year by country and the top targets (needs matplotlib)",
-        ("cartlandscape trials plot -o trials.png", "cartlandscape trials plot --target CD19 -o cd19.svg"),
+        (
+            "cartlandscape trials plot -o trials.png",
+            "cartlandscape trials plot --target CD19 -o cd19.svg",
+        ),
         formats=None,
     )
     _trial_filters(plot)
-    plot.add_argument("-o", "--output", required=True, metavar="FILE", help="the image (.png or .svg)")
+    plot.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="the image (.png or .svg)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -495,8 +509,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not to the screen")
 
-    _trials(commands)
-
     validate = _command(
         commands,
         "validate",
@@ -532,14 +544,8 @@ def _page_size(text: str) -> int:
     return size
 
 
-def _trials(commands: Any) -> None:
-    """The ``trials`` command group."""
-    trials = commands.add_parser(
-        "trials",
-        help="clinical trials: fetch them from ClinicalTrials.gov",
-        description="Clinical trials.",
-    )
-    group = trials.add_subparsers(dest="trials_command", required=True, metavar="COMMAND")
+def _fetch(group: Any) -> None:
+    """``trials fetch``: studies of a query from the ClinicalTrials.gov API."""
     fetch: argparse.ArgumentParser = group.add_parser(
         "fetch",
         help="fetch the studies of a query from the ClinicalTrials.gov API (needs requests)",

@@ -376,7 +376,6 @@ def summary(args: argparse.Namespace, out: Output) -> int:
     result = summarize(reg)
     if out.format == "json":
         from cartlandscape.export import plain
-
         from cartlandscape.trials.store import pipeline_summary
 
         out.json(

@@ -153,7 +153,11 @@ def show(args: argparse.Namespace, out: Output) -> int:
         if annotation is not None:
             evidence = "; ".join(f"{e.field}: {e.text!r}" for e in annotation.evidence)
             out.write(f"  {name} evidence ({annotation.confidence.value}): {evidence}")
-    for name, kind in (("targets", "target"), ("products", "therapy"), ("indications", "indication")):
+    for name, kind in (
+        ("targets", "target"),
+        ("products", "therapy"),
+        ("indications", "indication"),
+    ):
         for annotation in getattr(trial, name):
             ident = getattr(annotation, kind if kind != "therapy" else "therapy")
             evidence = "; ".join(f"{e.field}: {e.text!r}" for e in annotation.evidence)

@@ -55,25 +55,37 @@ if TYPE_CHECKING:
     from cartlandscape._registry import Registry
     from cartlandscape.models import Therapy
 
-__all__ = ["INDICATION_PATTERNS", "TARGET_PATTERNS", "Annotation", "Annotator"]
+__all__ = [
+    "INDICATION_PATTERNS",
+    "TARGET_PATTERNS",
+    "Annotation",
+    "Annotator",
+    "Scores",
+    "evaluate",
+]
 
 #: How each target is named in trial texts (regular expressions, matched case-insensitively
 #: unless they start with ``(?-i)``).  Keys are target ids of the registry.
 TARGET_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
-    "cd19": (r"CD\s?19(?![0-9])", r"(?-i:CAR[-‐ ]?19)(?![0-9])", r"(?-i:\b19[-‐ ]?CAR)"),
+    "cd19": (
+        r"CD\s?19(?![0-9])",
+        r"(?-i:CAR-?T?[-‐ ]?19)(?![0-9])",
+        r"(?-i:\b19[-‐ ]?CAR)",
+        r"(?<![0-9A-Za-z])19(?:\(T2\)|[-‐]?28z|[-‐]?BBz)",
+    ),
     "bcma": (r"BCMA", r"TNFRSF17", r"B[- ]cell maturation antigen", r"CD269"),
-    "cd22": (r"CD\s?22(?![0-9])", r"(?-i:CAR[-‐ ]?22)(?![0-9])"),
+    "cd22": (r"CD\s?22(?![0-9])", r"(?-i:CAR-?T?[-‐ ]?22)(?![0-9])"),
     "cd20": (r"CD\s?20(?![0-9])", r"MS4A1"),
     "gprc5d": (r"GPRC5D",),
     "cldn18-2": (r"claudin[- ]?18(?:\.2|\s?A2)?", r"CLDN\s?18(?:\.2|A2)?"),
     "cd7": (r"CD\s?7(?![0-9])",),
     "gpc3": (r"GPC[- ]?3(?![0-9])", r"glypican[- ]?3"),
-    "msln": (r"mesothelin", r"MSLN"),
+    "msln": (r"mesothelin", r"MSLN", r"CART[-‐ ]meso", r"\bmeso[-‐ ]?CAR"),
     "cd30": (r"CD\s?30(?![0-9])", r"TNFRSF8"),
     "cd70": (r"CD\s?70(?![0-9])",),
     "cd276": (r"B7[- ]?H3", r"CD276"),
-    "gd2": (r"(?-i:GD2)(?![0-9])", r"disialoganglioside"),
-    "egfr": (r"EGFR(?:vIII)?", r"EGFR[- ]?v3", r"epidermal growth factor receptor"),
+    "gd2": (r"(?-i:GD-?2)(?![0-9])", r"disialoganglioside"),
+    "egfr": (r"EGFR(?:vIII)?(?!t)", r"EGFR[- ]?v3", r"epidermal growth factor receptor"),
     "cd33": (r"CD\s?33(?![0-9])",),
     "il3ra": (r"CD\s?123(?![0-9])", r"IL[- ]?3R(?:A|α|alpha)?\b"),
     "clec12a": (r"CLL[- ]?1(?![0-9])", r"CLEC12A", r"CD\s?371"),
@@ -85,6 +97,10 @@ TARGET_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
     "cdh17": (r"CDH17", r"cadherin[- ]17"),
     "cd79b": (r"CD\s?79b",),
     "nkg2d-ligands": (r"NKG2D",),
+    "her2": (r"HER[- ]?2(?![0-9])", r"ERBB2"),
+    "psma": (r"(?-i:PSMA)", r"prostate[- ]specific membrane antigen"),
+    "folr1": (r"(?-i:FR[aα])(?![A-Za-z])", r"FOLR1", r"folate receptor[- ](?:alpha|α)"),
+    "flt3": (r"FLT[- ]?3(?![0-9])", r"CD135"),
 }
 
 #: How the indications of the registry are named in trial texts (case-insensitive unless
@@ -95,7 +111,11 @@ INDICATION_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
     "follicular-lymphoma": (r"follicular lymphoma", r"(?-i:\bFL\b)"),
     "mantle-cell-lymphoma": (r"mantle[- ]cell lymphoma", r"(?-i:\bMCL\b)"),
     "marginal-zone-lymphoma": (r"marginal[- ]zone lymphoma",),
-    "non-hodgkin-lymphoma": (r"non[- ]?Hodgkin", r"(?-i:\bB-?NHL\b|\bNHL\b)", r"B[- ]cell lymphoma"),
+    "non-hodgkin-lymphoma": (
+        r"non[- ]?Hodgkin",
+        r"(?-i:\bB-?NHL\b|\bNHL\b)",
+        r"B[- ]cell lymphoma",
+    ),
     "chronic-lymphocytic-leukemia": (r"chronic lymphocytic leuk", r"(?-i:\bCLL\b)"),
     "b-cell-acute-lymphoblastic-leukemia": (
         r"B[- ]cell acute lymphoblastic",
@@ -107,7 +127,10 @@ INDICATION_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
     "b-cell-malignancy": (r"B[- ]cell malignanc", r"B[- ]cell (?:hematologic|haematologic)"),
     "hematologic-malignancy": (r"h(?:a)?ematolog(?:ic|ical) malignanc",),
     "solid-tumor": (r"solid tumou?rs?",),
-    "gastric-cancer": (r"gastric (?:cancer|adenocarcinoma|carcinoma)", r"gastroesophageal junction"),
+    "gastric-cancer": (
+        r"gastric (?:cancer|adenocarcinoma|carcinoma)",
+        r"gastroesophageal junction",
+    ),
     "metastatic-colorectal-cancer": (r"metastatic colorectal",),
     "colorectal-cancer": (r"colorectal (?:cancer|carcinoma|adenocarcinoma)",),
     "lung-cancer": (r"lung cancer", r"(?-i:\bNSCLC\b|\bSCLC\b)"),
@@ -122,8 +145,9 @@ _CAR_NK = re.compile(
 )
 _CAR_OTHER = re.compile(r"CAR[-‐ ]?M(?![A-Za-z])|CAR[-‐ ]?macrophage", re.I)
 _CAR = re.compile(
-    r"(?i:chimeric antigen receptor|cabtagene|CAR[-‐ ]?T(?![a-z]))"
+    r"(?i:chimeric antigen receptor|chimeric (?:T[- ]cell )?receptor|cabtagene|CAR[-‐ ]?T(?![a-z]))"
     r"|(?<![A-Za-z])c?CARs?(?=$|[^a-z])|(?<=[A-Z])CAR(?=[0-9])"
+    r"|(?<![A-Za-z])[A-Z]{1,4}CAR(?:[-A-Z]{0,3}[0-9]|-[A-Z]{2,4}\b)"
 )
 #: A T-cell product named with a target of the lexicon ("CD19-specific T cells", "T cells
 #: genetically targeted to CD19"): CAR-T cells, with medium confidence (TCR-T products name
@@ -132,13 +156,18 @@ _TARGETED_T = re.compile(
     r"(?:CD\s?19|CD\s?22|CD\s?20|BCMA|CD\s?30|CD\s?7|GD2|HER2|mesothelin|EGFR|GPC3|PSMA|CD\s?33|"
     r"CD\s?123)[-‐ ]?(?:specific|targeted|directed|redirected|re-directed|z|zeta)?[-‐ ]?T[- ]cells?"
     r"|T[- ]cells?\s+(?:\w+\s+){0,2}(?:targeted|redirected|directed)\s+(?:to|against)\s+"
-    r"(?:CD\s?19|CD\s?22|BCMA|CD\s?30|GD2|HER2|mesothelin|EGFR|PSMA)",
+    r"(?:[\w-]+\s+){0,5}(?:CD\s?19|CD\s?22|BCMA|CD\s?30|GD2|HER2|mesothelin|EGFR|PSMA)",
     re.I,
 )
-_TCR = re.compile(r"(?<![A-Za-z])TCR[-‐ ]?(?:T|engineered|modified|redirected)|T[- ]cell receptor", re.I)
+_TCR = re.compile(
+    r"(?<![A-Za-z])TCR[-‐ ]?(?:T|engineered|modified|redirected)|(?<!chimeric )T[- ]cell receptor"
+    r"(?![- ]beta constant)",
+    re.I,
+)
 _NEGATED = re.compile(
     r"(?:after|following|post|prior|previous(?:ly)?|failed|failure of|relapsed? after|"
-    r"refractory to|exposed|pretreated with|resistant to)\s+(?:\S+\s+){0,2}$",
+    r"refractory to|exposed|pretreated with|resistant to|received|receiving|treated with|"
+    r"secreting|secretes|expressing anti)\s+(?:\S+\s+){0,2}\S*$",
     re.I,
 )
 _NEGATIVE_AFTER = re.compile(r"^\s*[-‐ ]?(?:negative|neg\b|-?\s?loss|escape)", re.I)
@@ -164,14 +193,15 @@ _SUPPORTIVE = re.compile(
     r"symptom|supportive|IVIG|immunoglobulin replacement|defibrotide|letermovir|delirium|"
     r"cytopenia|G-CSF|filgrastim|eltrombopag|romiplostim|hemophagocytic|\bHLH\b|psycholog|"
     r"sleep|caregiver|education|telehealth|remote monitoring|outpatient|wearable|EEG|"
-    r"cognitive|fertility|microbiome|fecal|diet|toxicit",
+    r"cognitive|fertility|microbiome|fecal|diet|toxicit|fatigue|side effects?|adverse",
     re.I,
 )
 _CONTEXT = re.compile(
-    r"(?:after|following|post|prior to|before|receiving|treated with|undergoing|eligible for|"
-    r"candidates? for|bridg\w*|consolidat\w*|relapse\w* after|failure of|failing|"
-    r"(?:in|for) (?:patients|subjects|participants|recipients)\b[^.]*?(?:with|of|after|"
-    r"receiving|undergoing|treated))\s+(?:\S+\s+){0,6}?(?:CAR|chimeric|cellular|cell therap)",
+    r"(?:after|following|post|prior to|before|receiving|received|treated with|undergoing|"
+    r"eligible for|candidates? for|bridg\w*|consolidat\w*|relapse\w* after|failure of|failing|"
+    r"(?:in|for) (?:patients|subjects|participants|recipients|people|adults|children)\b"
+    r"[^.]*?(?:with|of|after|receiving|undergoing|treated))"
+    r"\s+(?:\S+\s+){0,6}?(?:CAR|chimeric|cellular|cell therap)",
     re.I,
 )
 
@@ -259,8 +289,10 @@ class Annotator:
         self._product_pattern = (
             re.compile(
                 r"(?<![A-Za-z0-9])(?:"
-                + "|".join(re.escape(n).replace(r"\-", "[-‐ ]?").replace(r"\ ", r"[\s-]")
-                           for n in alternatives)
+                + "|".join(
+                    re.escape(n).replace(r"\-", "[-‐ ]?").replace(r"\ ", r"[\s-]")
+                    for n in alternatives
+                )
                 + r")(?![A-Za-z0-9]|/[0-9])",
                 re.I,
             )
@@ -364,9 +396,7 @@ class Annotator:
         specific = [
             ident
             for ident in found
-            if not any(
-                other != ident and ident in _ancestors(reg, other) for other in found
-            )
+            if not any(other != ident and ident in _ancestors(reg, other) for other in found)
         ]
         return tuple(
             IndicationAnnotation(
@@ -460,20 +490,20 @@ class Annotator:
         match = _IMAGING.search(title)
         if match is not None:
             return flagged(Scope.IMAGING, "title", match)
-        other_interventions = [n for n in names if not _CAR.search(n) and not _CAR_NK.search(n)]
-        for i, name in enumerate(names):
-            match = _BISPECIFIC.search(name)
-            if match is not None and not in_interventions:
-                return flagged(Scope.BISPECIFIC_ANTIBODY, f"interventions[{i}].name", match)
-        match = _BISPECIFIC.search(title)
-        if match is not None and not in_interventions:
-            return flagged(Scope.BISPECIFIC_ANTIBODY, "title", match)
-        supportive = _SUPPORTIVE.search(title)
-        if supportive is not None and (other_interventions or not names):
-            return flagged(Scope.SUPPORTIVE_CARE, "title", supportive)
         if not in_interventions:
             context = _CONTEXT.search(title)
-            if context is not None:
+            supportive = _SUPPORTIVE.search(title)
+            if context is not None or supportive is not None:
+                for i, name in enumerate(names):
+                    match = _BISPECIFIC.search(name)
+                    if match is not None:
+                        return flagged(Scope.BISPECIFIC_ANTIBODY, f"interventions[{i}].name", match)
+                match = _BISPECIFIC.search(title)
+                if match is not None:
+                    return flagged(Scope.BISPECIFIC_ANTIBODY, "title", match)
+                if supportive is not None:
+                    return flagged(Scope.SUPPORTIVE_CARE, "title", supportive)
+                assert context is not None
                 return flagged(Scope.OTHER_TREATMENT, "title", context)
         evidence = in_interventions or [e for e in modality.evidence if e.field == "title"]
         return ScopeAnnotation(
@@ -529,3 +559,97 @@ def _ancestors(reg: Registry, ident: str) -> set[str]:
 
 def _unique(evidence: Iterable[Evidence]) -> tuple[Evidence, ...]:
     return tuple(dict.fromkeys(evidence))
+
+
+@attrs.frozen
+class Scores:
+    """Precision and recall of the annotator against hand labels (see :func:`evaluate`)."""
+
+    trials: int
+    car_precision: float
+    car_recall: float
+    car_counts: tuple[int, int, int]
+    unclear: int
+    unclear_kept: int
+    modality_accuracy: float
+    target_precision: float
+    target_recall: float
+    target_counts: tuple[int, int, int]
+    misses: tuple[str, ...]
+
+
+def evaluate(labelled: Sequence[dict[str, object]], annotator: Annotator | None = None) -> Scores:
+    """Score the annotator on hand-labelled trials (the test fixture's ``trials`` list).
+
+    Each item has ``title``, ``interventions`` (``name``, ``type``), ``car_based`` (``yes``,
+    ``no`` or ``unclear``: the title and intervention names do not say), ``modality`` and
+    ``targets`` (target ids; ``other:NAME`` for an antigen without a target record, which the
+    annotator cannot find and which counts as missed).  A trial counts as CAR-based when the
+    annotator keeps it in the pipeline.  Targets are scored over the trials labelled CAR-based,
+    as (trial, target) pairs; unclear trials are left out of the CAR figures and counted apart.
+    """
+    from cartlandscape.trials.model import InterventionType
+
+    annotator = annotator or Annotator.default()
+    tp = fp = fn = unclear = unclear_kept = 0
+    ttp = tfp = tfn = 0
+    modality_right = modality_total = 0
+    misses: list[str] = []
+    for item in labelled:
+        interventions = tuple(
+            Intervention(
+                name=str(i["name"]),
+                type=InterventionType(str(i["type"]).lower().replace("_", "-"))
+                if i.get("type")
+                else None,
+            )
+            for i in item["interventions"]  # type: ignore[attr-defined]
+        )
+        found = annotator.annotate_text(title=str(item["title"]), interventions=interventions)
+        kept = found.scope is not None and found.scope.scope is Scope.PIPELINE
+        label = item["car_based"]
+        ident = str(item["registry_id"])
+        if label == "unclear":
+            unclear += 1
+            unclear_kept += kept
+            continue
+        if label == "yes":
+            tp += kept
+            fn += not kept
+            if not kept:
+                misses.append(f"{ident}: CAR-based, not kept")
+        else:
+            fp += kept
+            if kept:
+                misses.append(f"{ident}: kept, not CAR-based")
+        if label != "yes":
+            continue
+        if found.modality is not None:
+            modality_total += 1
+            modality_right += found.modality.modality.value == item["modality"]
+        truth = set(item["targets"])  # type: ignore[call-overload]
+        predicted = {a.target for a in found.targets}
+        ttp += len(truth & predicted)
+        tfp += len(predicted - truth)
+        tfn += len(truth - predicted)
+        for extra in sorted(predicted - truth):
+            misses.append(f"{ident}: target {extra} not labelled")
+        for missed in sorted(truth - predicted):
+            misses.append(f"{ident}: target {missed} missed")
+
+    def ratio(a: int, b: int) -> float:
+        return a / b if b else 1.0
+
+    return Scores(
+        trials=len(labelled),
+        car_precision=ratio(tp, tp + fp),
+        car_recall=ratio(tp, tp + fn),
+        car_counts=(tp, fp, fn),
+        unclear=unclear,
+        unclear_kept=unclear_kept,
+        modality_accuracy=ratio(modality_right, modality_total),
+        target_precision=ratio(ttp, ttp + tfp),
+        target_recall=ratio(ttp, ttp + tfn),
+        target_counts=(ttp, tfp, tfn),
+        misses=tuple(misses),
+    )

@@ -33,9 +33,19 @@ SNAPSHOT_RETRIEVED = "2026-10"
 
 def read_api_studies(path: Path) -> list[dict[str, Any]]:
     """The study objects in a JSON file or folder of API v2 pages or study lists."""
-    items = sorted(p for p in path.rglob("*.json") if not p.name.startswith(".")) if path.is_dir() else [path]
+    items = (
+        sorted(p for p in path.rglob("*.json") if not p.name.startswith("."))
+        if path.is_dir()
+        else [path]
+    )
     if not items:
-        raise DataError([Problem("expected JSON files of ClinicalTrials.gov studies, found none", file=str(path))])
+        raise DataError(
+            [
+                Problem(
+                    "expected JSON files of ClinicalTrials.gov studies, found none", file=str(path)
+                )
+            ]
+        )
     studies: list[dict[str, Any]] = []
     problems: list[Problem] = []
     for item in items:
@@ -50,7 +60,10 @@ def read_api_studies(path: Path) -> list[dict[str, Any]]:
             document = [document]
         if not isinstance(document, list):
             problems.append(
-                Problem("expected a list of studies, a page with 'studies', or one study", file=str(item))
+                Problem(
+                    "expected a list of studies, a page with 'studies', or one study",
+                    file=str(item),
+                )
             )
             continue
         studies.extend(document)
@@ -61,7 +74,13 @@ def read_api_studies(path: Path) -> list[dict[str, Any]]:
 
 def build(source: Path, output: Path, *, retrieved: str = SNAPSHOT_RETRIEVED) -> dict[str, Any]:
     """Convert *source*, keep the CAR-based trials, write the bundle; return its metadata."""
-    from cartlandscape.trials.convert import CSV_SOURCE, REGISTRY_SOURCE, from_api_studies, from_csv_rows, select
+    from cartlandscape.trials.convert import (
+        CSV_SOURCE,
+        REGISTRY_SOURCE,
+        from_api_studies,
+        from_csv_rows,
+        select,
+    )
     from cartlandscape.trials.store import metadata, write_bundle
 
     if not source.exists():
@@ -86,11 +105,23 @@ def build(source: Path, output: Path, *, retrieved: str = SNAPSHOT_RETRIEVED) ->
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the build from the command line; return the exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m cartlandscape.trials.build", description=__doc__.splitlines()[0] if __doc__ else None
+        prog="python -m cartlandscape.trials.build",
+        description=__doc__.splitlines()[0] if __doc__ else None,
     )
-    parser.add_argument("source", type=Path, metavar="SRC", help="a .csv table, or API v2 JSON (file or folder)")
-    parser.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="the bundle to write (.json.gz)")
-    parser.add_argument("--retrieved", default=SNAPSHOT_RETRIEVED, help="when the data were fetched (YYYY-MM[-DD])")
+    parser.add_argument(
+        "source", type=Path, metavar="SRC", help="a .csv table, or API v2 JSON (file or folder)"
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="OUT",
+        help="the bundle to write (.json.gz)",
+    )
+    parser.add_argument(
+        "--retrieved", default=SNAPSHOT_RETRIEVED, help="when the data were fetched (YYYY-MM[-DD])"
+    )
     args = parser.parse_args(argv)
     try:
         meta = build(args.source, args.output, retrieved=args.retrieved)
@@ -98,8 +129,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cartlandscape.trials.build: {exc}", file=sys.stderr)
         return 1
     counts = meta["counts"]
-    print(f"kept {counts['trials']} CAR-based trials ({counts['pipeline']} in the pipeline; flagged: "
-          + (", ".join(f"{k} {v}" for k, v in counts["flagged"].items()) or "none") + ")")
+    print(
+        f"kept {counts['trials']} CAR-based trials ({counts['pipeline']} in the pipeline; flagged: "
+        + (", ".join(f"{k} {v}" for k, v in counts["flagged"].items()) or "none")
+        + ")"
+    )
     print(f"dropped {counts['dropped']}:")
     for reason, n in counts["dropped_reasons"].items():
         print(f"  {n:5d}  {reason}")

@@ -24,6 +24,7 @@ the field; no record is returned unless every study reads.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
@@ -212,10 +213,8 @@ def _sponsor(
         except ValueError:
             problems.add(record, "sponsor.type", f"expected a sponsor class, found {klass!r}")
     institution = None
-    try:
+    with contextlib.suppress(LookupError):
         institution = registry.lookup(name.strip(), "institution").id
-    except LookupError:
-        pass
     return Sponsor(name=" ".join(name.split()), type=sponsor_class, institution=institution)
 
 
@@ -235,7 +234,9 @@ def _interventions(
                 type_ = _enum(InterventionType, kind)
             except ValueError:
                 problems.add(
-                    record, f"interventions[{i}].type", f"expected an intervention type, found {kind!r}"
+                    record,
+                    f"interventions[{i}].type",
+                    f"expected an intervention type, found {kind!r}",
                 )
         other_names = tuple(dict.fromkeys(" ".join(o.split()) for o in others if o.strip()))
         found.append(Intervention(name=name, type=type_, other_names=other_names))
@@ -272,7 +273,7 @@ def _annotator(registry: Registry | None) -> tuple[Registry, Annotator]:
     from cartlandscape.trials.annotate import Annotator
 
     if registry is None:
-        return Annotator.default()._registry, Annotator.default()  # noqa: SLF001
+        return Annotator.default()._registry, Annotator.default()
     return registry, Annotator(registry)
 
 
@@ -294,16 +295,22 @@ def from_api_studies(
     when = PartialDate.parse(retrieved)
     problems = _Problems(file)
     trials: list[Trial] = []
+    seen: set[str] = set()
     for index, study in enumerate(studies):
         section = study.get("protocolSection") if isinstance(study, Mapping) else None
         if not isinstance(section, Mapping):
-            problems.add(f"#{index + 1}", "protocolSection", "expected a study with a protocolSection")
+            problems.add(
+                f"#{index + 1}", "protocolSection", "expected a study with a protocolSection"
+            )
             continue
         ident = section.get("identificationModule", {})
         nct = ident.get("nctId")
         if not isinstance(nct, str) or not re.match(r"^NCT\d{8}$", nct):
             problems.add(f"#{index + 1}", "nctId", f"expected an NCT id, found {nct!r}")
             continue
+        if nct in seen:  # pages fetched while the registry changed can repeat a study
+            continue
+        seen.add(nct)
         status_module = section.get("statusModule", {})
         design = section.get("designModule", {})
         sponsor_module = section.get("sponsorCollaboratorsModule", {})
@@ -314,10 +321,12 @@ def from_api_studies(
         description = section.get("descriptionModule", {})
         problems_before = len(problems.found)
 
-        def date(key: str, field: str, sm: Mapping[str, Any] = status_module) -> TrialDate | None:
+        def date(
+            key: str, field: str, sm: Mapping[str, Any] = status_module, record: str = nct
+        ) -> TrialDate | None:
             struct = sm.get(key) or {}
             return _date(
-                struct.get("date"), struct.get("type"), problems, nct, field, retrieved=when
+                struct.get("date"), struct.get("type"), problems, record, field, retrieved=when
             )
 
         registry_ids = [nct]
@@ -334,14 +343,20 @@ def from_api_studies(
         try:
             status = _enum(TrialStatus, status_module.get("overallStatus") or "UNKNOWN")
         except ValueError:
-            problems.add(nct, "status", f"expected an overall status, found {status_module.get('overallStatus')!r}")
+            problems.add(
+                nct,
+                "status",
+                f"expected an overall status, found {status_module.get('overallStatus')!r}",
+            )
             continue
         study_type = None
         if design.get("studyType"):
             try:
                 study_type = _enum(StudyType, design["studyType"])
             except ValueError:
-                problems.add(nct, "study_type", f"expected a study type, found {design['studyType']!r}")
+                problems.add(
+                    nct, "study_type", f"expected a study type, found {design['studyType']!r}"
+                )
         enrollment = None
         info = design.get("enrollmentInfo") or {}
         if info.get("count") is not None:
@@ -352,12 +367,16 @@ def from_api_studies(
                 kind = info.get("type")
                 enrollment = Enrollment(
                     count=count,
-                    type=None if not kind else (Certainty.ACTUAL if kind == "ACTUAL" else Certainty.ANTICIPATED),
+                    type=None
+                    if not kind
+                    else (Certainty.ACTUAL if kind == "ACTUAL" else Certainty.ANTICIPATED),
                 )
         fields: dict[str, Any] = {
             "id": nct.lower(),
             "registry_ids": tuple(registry_ids),
-            "title": " ".join((ident.get("briefTitle") or ident.get("officialTitle") or nct).split()),
+            "title": " ".join(
+                (ident.get("briefTitle") or ident.get("officialTitle") or nct).split()
+            ),
             "acronym": (ident.get("acronym") or "").strip() or None,
             "study_type": study_type,
             "phases": tuple(sorted(phases, key=list(Phase).index)),
@@ -373,7 +392,11 @@ def from_api_studies(
                 nct,
             ),
             "conditions": tuple(
-                dict.fromkeys(" ".join(c.split()) for c in conditions_module.get("conditions", []) or [] if c.strip())
+                dict.fromkeys(
+                    " ".join(c.split())
+                    for c in conditions_module.get("conditions", []) or []
+                    if c.strip()
+                )
             ),
             "interventions": _interventions(
                 (
@@ -435,7 +458,9 @@ def from_csv_rows(
         before = len(problems.found)
         phase_text = (row.get("phase") or "").strip()
         if phase_text not in _PHASES:
-            problems.add(nct, "phase", f"expected a phase such as 'Phase 1/2', found {phase_text!r}")
+            problems.add(
+                nct, "phase", f"expected a phase such as 'Phase 1/2', found {phase_text!r}"
+            )
         try:
             status = _enum(TrialStatus, row.get("status") or "UNKNOWN")
         except ValueError:
@@ -452,8 +477,8 @@ def from_csv_rows(
                 problems.add(nct, "enrollment", f"expected a whole number, found {count_text!r}")
             else:
                 enrollment = Enrollment(count=int(value), type=None)
-        names = [n for n in (row.get("intervention_names") or "").split(_SEP)]
-        kinds = [k for k in (row.get("intervention_types") or "").split(_SEP)]
+        names = list((row.get("intervention_names") or "").split(_SEP))
+        kinds = list((row.get("intervention_types") or "").split(_SEP))
         if len(kinds) != len(names):
             kinds = [""] * len(names)
         fields: dict[str, Any] = {
@@ -462,14 +487,41 @@ def from_csv_rows(
             "title": " ".join((row.get("title") or nct).split()),
             "phases": _PHASES.get(phase_text, ()),
             "status": status,
-            "start": _date(row.get("start_date"), None, problems, nct, "start", day_01_is_month=True, retrieved=when),
-            "primary_completion": _date(row.get("primary_completion"), None, problems, nct, "primary_completion", retrieved=when),
-            "completion": _date(row.get("completion_date"), None, problems, nct, "completion", day_01_is_month=True, retrieved=when),
+            "start": _date(
+                row.get("start_date"),
+                None,
+                problems,
+                nct,
+                "start",
+                day_01_is_month=True,
+                retrieved=when,
+            ),
+            "primary_completion": _date(
+                row.get("primary_completion"),
+                None,
+                problems,
+                nct,
+                "primary_completion",
+                retrieved=when,
+            ),
+            "completion": _date(
+                row.get("completion_date"),
+                None,
+                problems,
+                nct,
+                "completion",
+                day_01_is_month=True,
+                retrieved=when,
+            ),
             "enrollment": enrollment,
             "sponsor": _sponsor(row.get("sponsor"), row.get("sponsor_class"), reg, problems, nct),
             "countries": _countries((row.get("countries") or "").split(_SEP), problems, nct),
-            "conditions": tuple(c.strip() for c in (row.get("conditions") or "").split(_SEP) if c.strip()),
-            "interventions": _interventions(((n, k or None, ()) for n, k in zip(names, kinds, strict=True)), problems, nct),
+            "conditions": tuple(
+                c.strip() for c in (row.get("conditions") or "").split(_SEP) if c.strip()
+            ),
+            "interventions": _interventions(
+                ((n, k or None, ()) for n, k in zip(names, kinds, strict=True)), problems, nct
+            ),
         }
         if len(problems.found) > before:
             continue

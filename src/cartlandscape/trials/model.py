@@ -29,7 +29,6 @@ from cartlandscape.errors import FieldError
 from cartlandscape.fields import (
     date_field,
     enum_field,
-    pattern_field,
     ref_field,
     text_field,
     texts_field,
@@ -208,7 +207,7 @@ class Intervention:
 
 @attrs.frozen(kw_only=True)
 class Evidence:
-    """The text an annotation rests on, and the field it was found in (``interventions[0].name``)."""
+    """The text an annotation rests on, and the field it was found in (``title``, ...)."""
 
     field: str = text_field()
     text: str = text_field()
@@ -222,9 +221,7 @@ def _evidence_field() -> Any:
             if not isinstance(item, Evidence):
                 raise FieldError(f"{attribute.name}[{i}]", "evidence", item)
 
-    return attrs.field(
-        converter=lambda v: tuple(v) if isinstance(v, list) else v, validator=check
-    )
+    return attrs.field(converter=lambda v: tuple(v) if isinstance(v, list) else v, validator=check)
 
 
 @attrs.frozen(kw_only=True)

@@ -51,9 +51,13 @@ def pipeline_plot(
             t.start_year
             for t in trials
             if t.start_year is not None
-            and (group in t.countries if group != "other" else any(c not in top for c in t.countries))
+            and (
+                group in t.countries if group != "other" else any(c not in top for c in t.countries)
+            )
         )
-        left.plot(years, [counts.get(y, 0) for y in years], marker="o", ms=3, label=group, color=colour)
+        left.plot(
+            years, [counts.get(y, 0) for y in years], marker="o", ms=3, label=group, color=colour
+        )
     left.set_xlabel("year of start (as registered; later years are anticipated starts)")
     left.set_ylabel("trials started (count)")
     left.set_title("Trials started per year, by country of a site")

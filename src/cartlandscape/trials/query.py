@@ -5,10 +5,10 @@
 >>> bcma = reg.trials_for(target="BCMA", phase="3")
 >>> all("bcma" in t.target_ids and "3" in t.phases for t in bcma)
 True
->>> reg.trials_for(status="halfway")
+>>> reg.trials_for(status="halfway")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-ValueError: unknown status 'halfway'; expected one of not-yet-recruiting, recruiting, enrolling-by-invitation, active-not-recruiting, suspended, terminated, completed, withdrawn, unknown, available, no-longer-available, temporarily-not-available, approved-for-marketing, withheld
+ValueError: unknown status 'halfway'; expected one of not-yet-recruiting, recruiting, ...
 """
 
 from __future__ import annotations
@@ -134,9 +134,9 @@ def trials_for(
     :class:`~cartlandscape.errors.UnknownNameError`, an unknown phase, status, country, sponsor
     class or modality a :class:`ValueError` listing the values allowed.
     """
-    target_id = None if target is None else reg._resolve(target, "target")  # noqa: SLF001
+    target_id = None if target is None else reg._resolve(target, "target")
     indications = None if indication is None else reg.indication_ids(indication)
-    product_id = None if product is None else reg._resolve(product, "therapy")  # noqa: SLF001
+    product_id = None if product is None else reg._resolve(product, "therapy")
     wanted_phase = None if phase is None else parse_phase(phase)
     wanted_status = None if status is None else _member(TrialStatus, status, "status")
     wanted_class = (
@@ -166,7 +166,9 @@ def trials_for(
             continue
         if code is not None and code not in trial.countries:
             continue
-        if wanted_class is not None and (trial.sponsor is None or trial.sponsor.type is not wanted_class):
+        if wanted_class is not None and (
+            trial.sponsor is None or trial.sponsor.type is not wanted_class
+        ):
             continue
         if wanted_modality is not None and (
             trial.modality is None or trial.modality.modality is not wanted_modality
@@ -244,17 +246,22 @@ def _cross(
     rows = tuple(r for r, _ in sorted(row_totals.items(), key=lambda kv: (-kv[1], kv[0])))[:limit]
     columns = sorted({c for _, c in counts})
     if column_order is not None:
-        columns = [c for c in column_order if c in columns] + [c for c in columns if c not in column_order]
+        columns = [c for c in column_order if c in columns] + [
+            c for c in columns if c not in column_order
+        ]
     kept = {k: v for k, v in counts.items() if k[0] in rows}
     return CrossTable(title, labels[0], labels[1], rows, tuple(columns), kept)
 
 
-def target_phase(trials: Iterable[Trial], reg: Registry | None = None, limit: int | None = None) -> CrossTable:
+def target_phase(
+    trials: Iterable[Trial], reg: Registry | None = None, limit: int | None = None
+) -> CrossTable:
     """Trials by target and phase (a trial counts once in each of its targets and phases).
 
     Trials without phases are counted under ``N/A``; targets are shown by name when *reg* is
     given.
     """
+
     def name(ident: str) -> str:
         record = reg.targets.get(ident) if reg is not None else None
         return record.name if record is not None else ident

@@ -87,7 +87,11 @@ def metadata(
             "trials": len(trials),
             "pipeline": len(pipeline),
             "flagged": dict(
-                sorted(Counter(t.scope.scope.value for t in trials if t.scope and not t.in_pipeline).items())
+                sorted(
+                    Counter(
+                        t.scope.scope.value for t in trials if t.scope and not t.in_pipeline
+                    ).items()
+                )
             ),
             "dropped": len(dropped),
             "dropped_reasons": dict(sorted(Counter(d.reason for d in dropped).items())),
@@ -104,22 +108,28 @@ def metadata(
 def write_bundle(path: str | Path, trials: Iterable[Trial], meta: Mapping[str, Any]) -> str:
     """Write *trials* and *meta* as a bundle file (gzip JSON) and its ``.meta.json``.
 
-    Returns the SHA-256 of the written bundle.  The output is byte-for-byte reproducible: the
-    gzip header holds no time stamp and the trials are sorted by id.
+    The ``.meta.json`` adds ``sha256``, the SHA-256 of the bundle, which is also returned.  The
+    output is byte-for-byte reproducible: the gzip header holds no time stamp and the trials are
+    sorted by id.
     """
     from cartlandscape.serialization import converter
 
     path = Path(path)
     records = [converter().unstructure(t) for t in sorted(trials, key=lambda t: t.id)]
     text = json.dumps(
-        {"meta": dict(meta), "trial": records}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        {"meta": dict(meta), "trial": records},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
     )
     data = gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+    digest = hashlib.sha256(data).hexdigest()
     path.write_bytes(data)
     _meta_path_for(path).write_text(
-        json.dumps(dict(meta), ensure_ascii=False, sort_keys=True, indent=2) + "\n", encoding="utf-8"
+        json.dumps({**meta, "sha256": digest}, ensure_ascii=False, sort_keys=True, indent=2) + "\n",
+        encoding="utf-8",
     )
-    return hashlib.sha256(data).hexdigest()
+    return digest
 
 
 def read_trials(path: str | Path | Traversable) -> tuple[list[Trial], dict[str, Any]]:
@@ -138,7 +148,12 @@ def read_trials(path: str | Path | Traversable) -> tuple[list[Trial], dict[str, 
     meta = document.get("meta") or {}
     if meta.get("format") != FORMAT:
         raise DataError(
-            [Problem(f"expected a bundle of format {FORMAT!r}, found {meta.get('format')!r}", file=name)]
+            [
+                Problem(
+                    f"expected a bundle of format {FORMAT!r}, found {meta.get('format')!r}",
+                    file=name,
+                )
+            ]
         )
     fast = structurer(Trial)
     trials: list[Trial] = []
@@ -154,7 +169,13 @@ def read_trials(path: str | Path | Traversable) -> tuple[list[Trial], dict[str, 
             trials.append(structure(item, Trial))
         except Exception as exc:
             problems.extend(
-                Problem(message, file=name, kind="trial", record=label or f"#{index + 1}", field=field or None)
+                Problem(
+                    message,
+                    file=name,
+                    kind="trial",
+                    record=label or f"#{index + 1}",
+                    field=field or None,
+                )
                 for field, message in error_messages(exc)
             )
     if problems:
