@@ -1,0 +1,199 @@
+"""Checks of the safety and durability results of the pivotal trials of the CD19-directed products.
+
+The records live in ``seeds/outcomes/safety-cd19.toml`` and ``seeds/outcomes/durability-cd19.toml``;
+the spot checks below compare figures with what their sources print (see the citations).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import cartlandscape
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+FILES = ("outcomes/safety-cd19.toml", "outcomes/durability-cd19.toml")
+REG = cartlandscape.registry()
+
+# Approved CD19-directed products with no CRS figure that could be confirmed (see the section
+# "Safety and durability of the CD19 products" of seeds/README.md).
+NO_CONFIRMED_CRS = {"inaticabtagene-autoleucel", "pcar-19b"}
+
+
+def _ids(path: str) -> list[str]:
+    with (SEEDS / path).open("rb") as handle:
+        return [str(record["id"]) for record in tomllib.load(handle).get("outcome", [])]
+
+
+IDS = [record_id for path in FILES for record_id in _ids(path)]
+RECORDS = [REG.outcomes[record_id] for record_id in IDS]
+SAFETY = [o for o in RECORDS if str(o.endpoint) in {"crs", "icans", "neurotoxicity"}]
+APPROVED_CD19 = sorted(t.id for t in REG.therapies if "cd19" in t.targets and t.approvals())
+
+
+def _text(value: Any) -> str:
+    return str(value.text if hasattr(value, "text") else value)
+
+
+def test_the_files_hold_records() -> None:
+    """Both files load into the registry, each with outcomes."""
+    assert len(SAFETY) >= 30
+    assert len(RECORDS) - len(SAFETY) >= 30
+
+
+@pytest.mark.parametrize("therapy", APPROVED_CD19)
+def test_every_approved_cd19_product_has_a_graded_crs_outcome(therapy: str) -> None:
+    """Each approved CD19 product has a CRS record with a grading scale and a grade, unless listed."""
+    found = [o for o in SAFETY if o.therapy == therapy and str(o.endpoint) == "crs"]
+    if therapy in NO_CONFIRMED_CRS:
+        assert not found, f"{therapy} now has CRS data: take it off NO_CONFIRMED_CRS"
+        return
+    assert found
+    assert all(o.grading_scale is not None and o.grade is not None for o in found)
+
+
+@pytest.mark.parametrize("outcome", RECORDS, ids=IDS)
+def test_every_record_is_of_a_cd19_product_with_an_analysis_set(outcome: Any) -> None:
+    """Every record is about a CD19-directed product and says which patients it counts."""
+    assert "cd19" in REG.therapies[outcome.therapy].targets
+    assert outcome.analysis_set is not None
+    assert outcome.study is not None and outcome.study.name
+
+
+@pytest.mark.parametrize("outcome", RECORDS, ids=IDS)
+def test_randomised_results_carry_the_comparator_arm(outcome: Any) -> None:
+    """A record with a comparator value also has the comparator and its arm size."""
+    if outcome.comparator_value is not None:
+        assert outcome.comparator
+        assert outcome.comparator_n is not None
+
+
+def _get(record_id: str) -> Any:
+    return REG.outcomes[record_id]
+
+
+@pytest.mark.parametrize(
+    ("record_id", "value", "n", "scale", "grade", "source"),
+    [
+        (
+            "tisagenlecleucel-eliana-label-crs-grade-3",
+            "49 percent",
+            68,
+            "penn",
+            ">=3",
+            "kymriah-isi-ash-clinical-news-2018",
+        ),
+        (
+            "tisagenlecleucel-juliet-label-crs-any",
+            "74 percent",
+            106,
+            "penn",
+            "any",
+            "kymriah-isi-ash-clinical-news-2018",
+        ),
+        (
+            "axicabtagene-ciloleucel-zuma-1-label-crs-grade-3",
+            "13 percent",
+            108,
+            "lee-2014",
+            ">=3",
+            "yescarta-isi-ash-clinical-news-2018",
+        ),
+        (
+            "brexucabtagene-autoleucel-zuma-2-label-crs-any",
+            "91 percent",
+            82,
+            "not-stated",
+            "any",
+            "tecartus-hcp-isi",
+        ),
+        (
+            "lisocabtagene-maraleucel-transcend-cll-004-paper-crs-grade-3",
+            "9 percent",
+            117,
+            "not-stated",
+            ">=3",
+            "siddiqi-2023-lancet-transcend-cll",
+        ),
+        (
+            "obecabtagene-autoleucel-felix-asco-2023-icans-grade-3",
+            "7 percent",
+            94,
+            "not-stated",
+            ">=3",
+            "autolus-felix-asco-2023",
+        ),
+        (
+            "relmacabtagene-autoleucel-reliance-1-year-crs-grade-3",
+            "5.1 percent",
+            59,
+            "not-stated",
+            ">=3",
+            "jw-relma-cel-1-year-update-2021",
+        ),
+    ],
+)
+def test_safety_spot_checks(
+    record_id: str, value: str, n: int, scale: str, grade: str, source: str
+) -> None:
+    """Figures checked against their sources: value, safety set, grading scale, grade, citation."""
+    outcome = _get(record_id)
+    assert _text(outcome.value) == value
+    assert outcome.n == n
+    assert str(outcome.grading_scale) == scale
+    assert str(outcome.grade) == grade
+    assert source in {c.source for c in outcome.citations}
+
+
+def test_zuma_1_label_counts_the_patients_with_crs() -> None:
+    """The first Yescarta label gives 101 of 108 patients with CRS (94%)."""
+    outcome = _get("axicabtagene-ciloleucel-zuma-1-label-crs-any")
+    assert (outcome.responders, outcome.n, _text(outcome.value)) == (101, 108, "94 percent")
+
+
+def test_transform_primary_event_free_survival() -> None:
+    """TRANSFORM primary analysis: median EFS not reached against 2.4 months, HR 0.356 (0.243-0.522)."""
+    outcome = _get("lisocabtagene-maraleucel-transform-primary-median-efs")
+    assert _text(outcome.value) == "not reached month"
+    assert _text(outcome.comparator_value) == "2.4 month"
+    assert (outcome.n, outcome.comparator_n) == (92, 92)
+    hr = outcome.hazard_ratio
+    assert (hr.estimate, hr.low, hr.high) == (0.356, 0.243, 0.522)
+    assert _text(outcome.follow_up) == "17.5 month"
+
+
+def test_transform_3_year_overall_survival_is_not_reached_in_either_arm() -> None:
+    """At three years neither arm of TRANSFORM reached its median overall survival."""
+    outcome = _get("lisocabtagene-maraleucel-transform-3-year-median-os")
+    assert _text(outcome.value) == _text(outcome.comparator_value) == "not reached month"
+    assert (outcome.hazard_ratio.estimate, outcome.hazard_ratio.high) == (0.757, 1.191)
+
+
+def test_zuma_7_overall_survival_against_standard_care() -> None:
+    """ZUMA-7: median overall survival not reached against 31.1 months, 180 against 179 patients."""
+    outcome = _get("axicabtagene-ciloleucel-zuma-7-os-median-os")
+    assert _text(outcome.value) == "not reached month"
+    assert _text(outcome.comparator_value) == "31.1 month"
+    assert (outcome.n, outcome.comparator_n) == (180, 179)
+    assert str(outcome.analysis_set) == "itt"
+
+
+def test_zuma_1_five_year_overall_survival() -> None:
+    """ZUMA-1 at five years: median overall survival 25.8 months, 42.6% alive at 60 months."""
+    median = _get("axicabtagene-ciloleucel-zuma-1-5-year-median-os")
+    rate = _get("axicabtagene-ciloleucel-zuma-1-5-year-os-rate-60-month")
+    assert _text(median.value) == "25.8 month"
+    assert (_text(rate.value), _text(rate.timepoint)) == ("42.6 percent", "60 month")
+    assert median.n == rate.n == 101
+
+
+def test_eliana_follow_up_disagreement_is_recorded() -> None:
+    """The ELIANA three-year follow-up keeps the journal's 38.8 months and the news report's 38.3."""
+    outcome = _get("tisagenlecleucel-eliana-3-year-median-efs")
+    assert _text(outcome.follow_up) == "38.8 month"
+    (disagreement,) = outcome.disagreements
+    assert disagreement.field == "follow_up"
+    assert "38.3" in _text(disagreement.value)
