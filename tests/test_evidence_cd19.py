@@ -46,7 +46,7 @@ def test_the_files_hold_records() -> None:
 
 @pytest.mark.parametrize("therapy", APPROVED_CD19)
 def test_every_approved_cd19_product_has_a_graded_crs_outcome(therapy: str) -> None:
-    """Each approved CD19 product has a CRS record with a grading scale and a grade, unless listed."""
+    """Each approved CD19 product has a CRS record with a scale and a grade, unless listed."""
     found = [o for o in SAFETY if o.therapy == therapy and str(o.endpoint) == "crs"]
     if therapy in NO_CONFIRMED_CRS:
         assert not found, f"{therapy} now has CRS data: take it off NO_CONFIRMED_CRS"
@@ -60,7 +60,8 @@ def test_every_record_is_of_a_cd19_product_with_an_analysis_set(outcome: Any) ->
     """Every record is about a CD19-directed product and says which patients it counts."""
     assert "cd19" in REG.therapies[outcome.therapy].targets
     assert outcome.analysis_set is not None
-    assert outcome.study is not None and outcome.study.name
+    assert outcome.study is not None
+    assert outcome.study.name
 
 
 @pytest.mark.parametrize("outcome", RECORDS, ids=IDS)
@@ -155,7 +156,7 @@ def test_zuma_1_label_counts_the_patients_with_crs() -> None:
 
 
 def test_transform_primary_event_free_survival() -> None:
-    """TRANSFORM primary analysis: median EFS not reached against 2.4 months, HR 0.356 (0.243-0.522)."""
+    """TRANSFORM primary analysis: median EFS not reached against 2.4 months, HR 0.356."""
     outcome = _get("lisocabtagene-maraleucel-transform-primary-median-efs")
     assert _text(outcome.value) == "not reached month"
     assert _text(outcome.comparator_value) == "2.4 month"
@@ -191,7 +192,7 @@ def test_zuma_1_five_year_overall_survival() -> None:
 
 
 def test_eliana_follow_up_disagreement_is_recorded() -> None:
-    """The ELIANA three-year follow-up keeps the journal's 38.8 months and the news report's 38.3."""
+    """The ELIANA three-year update keeps the journal's 38.8 months and the news' 38.3."""
     outcome = _get("tisagenlecleucel-eliana-3-year-median-efs")
     assert _text(outcome.follow_up) == "38.8 month"
     (disagreement,) = outcome.disagreements
