@@ -17,6 +17,12 @@ title = "Two products' safety report"
 type = "journal-article"
 published = "2024-06"
 
+[[indication]]
+id = "safety-test-lymphoma"
+name = "Safety test lymphoma"
+category = "hematologic-malignancy"
+citations = [{ source = "safety-paper", locator = "introduction" }]
+
 [[therapy]]
 id = "alpha-safety-cel"
 name = "Alpha-safety-cel"
@@ -30,6 +36,7 @@ citations = [{ source = "safety-paper", locator = "introduction" }]
 [[outcome]]
 id = "alpha-crs-3-astct"
 therapy = "alpha-safety-cel"
+indication = "safety-test-lymphoma"
 endpoint = "crs"
 value = "12 percent"
 n = 100
@@ -41,6 +48,7 @@ citations = [{ source = "safety-paper", locator = "Table 3" }]
 [[outcome]]
 id = "alpha-crs-any-astct"
 therapy = "alpha-safety-cel"
+indication = "safety-test-lymphoma"
 endpoint = "crs"
 value = "80 percent"
 n = 100
@@ -52,6 +60,7 @@ citations = [{ source = "safety-paper", locator = "Table 3" }]
 [[outcome]]
 id = "beta-crs-3-astct"
 therapy = "beta-safety-cel"
+indication = "safety-test-lymphoma"
 endpoint = "crs"
 value = "5 percent"
 n = 60
@@ -63,6 +72,7 @@ citations = [{ source = "safety-paper", locator = "Table 4" }]
 [[outcome]]
 id = "beta-crs-3-lee"
 therapy = "beta-safety-cel"
+indication = "safety-test-lymphoma"
 endpoint = "crs"
 value = "10 percent"
 n = 60
@@ -74,6 +84,7 @@ citations = [{ source = "safety-paper", locator = "Table 5" }]
 [[outcome]]
 id = "alpha-efs"
 therapy = "alpha-safety-cel"
+indication = "safety-test-lymphoma"
 endpoint = "median-efs"
 value = "not reached month"
 n = 100
@@ -82,6 +93,7 @@ citations = [{ source = "safety-paper", locator = "Figure 2" }]
 [[outcome]]
 id = "beta-efs"
 therapy = "beta-safety-cel"
+indication = "safety-test-lymphoma"
 endpoint = "median-efs"
 value = "8.3 month"
 n = 60
@@ -156,7 +168,16 @@ def test_grade_options_are_checked(capsys: pytest.CaptureFixture[str]) -> None:
 def test_rank_a_median_not_reached(capsys: pytest.CaptureFixture[str], safety: Path) -> None:
     """A median not reached is ranked after the numbers, shown as such, never subtracted."""
     status, out, _ = _call(
-        capsys, "compare", "--endpoint", "median EFS", "--data", str(safety), "--format", "json"
+        capsys,
+        "compare",
+        "--endpoint",
+        "median EFS",
+        "--indication",
+        "safety-test-lymphoma",
+        "--data",
+        str(safety),
+        "--format",
+        "json",
     )
     assert status == 0
     rows = json.loads(out)["rows"]
@@ -183,6 +204,8 @@ def test_pool_a_graded_toxicity(capsys: pytest.CaptureFixture[str], safety: Path
         "pool",
         "--endpoint",
         "CRS",
+        "--indication",
+        "safety-test-lymphoma",
         "--grade",
         ">=3",
         "--grading-scale",
@@ -199,7 +222,16 @@ def test_pool_a_graded_toxicity(capsys: pytest.CaptureFixture[str], safety: Path
         "beta-crs-3-astct",
     ]
     status, _, err = _call(
-        capsys, "pool", "--endpoint", "CRS", "--grade", ">=3", "--data", str(safety)
+        capsys,
+        "pool",
+        "--endpoint",
+        "CRS",
+        "--indication",
+        "safety-test-lymphoma",
+        "--grade",
+        ">=3",
+        "--data",
+        str(safety),
     )
     assert status == 1
     assert "grading scales differ" in err
@@ -217,6 +249,8 @@ def test_forest_plots_of_the_new_endpoints(
         "forest",
         "--endpoint",
         "CRS",
+        "--indication",
+        "safety-test-lymphoma",
         "--grade",
         ">=3",
         "--grading-scale",
@@ -230,7 +264,17 @@ def test_forest_plots_of_the_new_endpoints(
     assert crs.read_text(encoding="utf-8").startswith("<?xml")
     efs = tmp_path / "efs.svg"
     status, _, err = _call(
-        capsys, "plot", "forest", "--endpoint", "median EFS", "--data", str(safety), "-o", str(efs)
+        capsys,
+        "plot",
+        "forest",
+        "--endpoint",
+        "median EFS",
+        "--indication",
+        "safety-test-lymphoma",
+        "--data",
+        str(safety),
+        "-o",
+        str(efs),
     )
     assert status == 0, err
     assert "not reached" in efs.read_text(encoding="utf-8")
