@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -86,17 +87,81 @@ def test_documents_json_cannot_hold_are_not_cached(cache_dir: Path) -> None:
     assert seedcache.read(FILES) is None
 
 
-def test_a_cache_with_unit_facts_of_an_earlier_release_still_serves(cache_dir: Path) -> None:
-    """A cache file that also holds unit facts (as earlier ones did) is read as usual."""
-    files = loading._bundled_files()
+def _cached(files: list[tuple[str, bytes]]) -> tuple[Path, bytes, bytes]:
     loading._bundled_registry()
     path = seedcache.cache_file(files)
     assert path is not None
-    cached = json.loads(path.read_text(encoding="utf-8"))
-    assert set(cached) == {"documents"}
-    cached["units"] = {"percent": ["percent", "dimensionless", 0.01]}
-    path.write_text(json.dumps(cached), encoding="utf-8")
-    assert seedcache.read(files) == cached["documents"]
+    header, _, body = path.read_bytes().partition(b"\n")
+    return path, header, body
+
+
+def test_a_cache_file_of_an_earlier_layout_is_not_used(cache_dir: Path) -> None:
+    """A plain {"documents": ...} file (the layout before the digest) is parsed afresh."""
+    files = loading._bundled_files()
+    path, _, body = _cached(files)
+    path.write_bytes(json.dumps({"documents": json.loads(body)}).encode())
+    assert seedcache.read(files) is None
+
+
+def test_an_altered_cache_is_not_trusted(cache_dir: Path) -> None:
+    """Valid JSON with a changed value (82 % made 12 %) fails the digest; the seeds are used."""
+    files = loading._bundled_files()
+    path, header, body = _cached(files)
+    assert b'"82.5 percent"' in body
+    path.write_bytes(header + b"\n" + body.replace(b'"82.5 percent"', b'"12.5 percent"'))
+    assert seedcache.read(files) is None
+    reg = loading._bundled_registry()
+    assert str(reg.outcomes["tisagenlecleucel-eliana-label-cr-cri"].value) == "82.5 percent"
+
+
+def test_a_cache_that_verifies_but_does_not_build_is_parsed_afresh(cache_dir: Path) -> None:
+    """A cached record with a bad key, digest recomputed, neither breaks nor blames the seeds."""
+    files = loading._bundled_files()
+    path, _, body = _cached(files)
+    documents = json.loads(body)
+    document = documents["seeds/targets.toml"]
+    document["target"][0]["no_such_field"] = 1
+    forged = json.dumps(documents).encode()
+    header = json.dumps(
+        {"cartlandscape-seed-cache": seedcache.FORMAT, "sha256": hashlib.sha256(forged).hexdigest()}
+    ).encode()
+    path.write_bytes(header + b"\n" + forged)
+    assert seedcache.read(files) is not None  # it verifies ...
+    reg = loading._bundled_registry()  # ... but the registry comes from the seeds
+    assert len(reg.targets) == len(document["target"])
+    assert b"no_such_field" not in path.read_bytes()  # and the cache was rewritten
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_at_the_cache_path_is_not_read(cache_dir: Path) -> None:
+    """Reading would block forever on a FIFO with no writer: it is never opened for reading."""
+    files = loading._bundled_files()
+    path = seedcache.cache_file(files)
+    assert path is not None
+    os.mkfifo(path)
+    assert seedcache.read(files) is None
+    loading._bundled_registry()  # parses the seeds; cannot replace the FIFO's name, no hang
+
+
+def test_a_folder_at_the_cache_path_leaves_no_temporary_file(cache_dir: Path) -> None:
+    files = loading._bundled_files()
+    path = seedcache.cache_file(files)
+    assert path is not None
+    path.mkdir()
+    for _ in range(3):
+        loading._bundled_registry()
+    assert sorted(p.name for p in cache_dir.iterdir()) == [path.name]
+
+
+def test_pruning_leaves_files_the_cache_did_not_write(cache_dir: Path) -> None:
+    """Files named like cache files in a shared folder are the user's: never deleted."""
+    mine = [cache_dir / f"seeds-{n:032x}.json" for n in range(6)]
+    for path in mine:
+        path.write_text('{"my": "data"}', encoding="utf-8")
+    other = cache_dir / "seeds-notes.json"
+    other.write_text("[]", encoding="utf-8")
+    loading._bundled_registry()
+    assert all(p.exists() for p in [*mine, other])
 
 
 def test_cold_and_warm_starts_load_the_bundled_registry_without_pint(cache_dir: Path) -> None:

@@ -303,6 +303,38 @@ def _dated_facts(value: Any, path: str) -> Iterator[tuple[str, PartialDate, tupl
             yield from _dated_facts(item, here)
 
 
+def _parent_loops(indications: dict[str, Record]) -> Iterator[tuple[Record, str]]:
+    """Each loop of indication parents, once, as (its first indication by id, the message)."""
+    reported: set[str] = set()
+    for start in sorted(indications):
+        path = [start]
+        current = getattr(indications[start], "parent", None)
+        while current is not None and current in indications and current not in path:
+            path.append(current)
+            current = getattr(indications[current], "parent", None)
+        if current == start and start not in reported:
+            reported.update(path)
+            chain = " → ".join([*path, start])
+            yield (
+                indications[start],
+                f"expected parents that end at a top indication, found a loop: {chain}",
+            )
+
+
+def _dated_before_as_of(
+    grouped: dict[str, dict[str, Record]],
+) -> Iterator[tuple[Record, str, PartialDate]]:
+    """Dates that cannot lie after the data's as-of date: publications and regulatory steps."""
+    for source in grouped["source"].values():
+        published = getattr(source, "published", None)
+        if published is not None:
+            yield source, "published", published
+    for therapy in grouped["therapy"].values():
+        for i, milestone in enumerate(getattr(therapy, "milestones", ())):
+            if milestone.date is not None:
+                yield therapy, f"milestones[{i}].date", milestone.date
+
+
 class Registry:
     """Records of every kind, checked for integrity, with lookups and typed queries.
 
@@ -327,6 +359,7 @@ class Registry:
         problems: list[Problem] = []
         grouped: dict[str, dict[str, Record]] = {kind: {} for kind in BASE_KINDS}
         origin_of: dict[tuple[str, str], str | None] = {}
+        order_of: dict[tuple[str, str], int] = {}
         for record, origin in zip(records, where, strict=True):
             if record.kind not in grouped:
                 raise TypeError(f"{type(record).__name__} is not a cartlandscape record kind")
@@ -345,6 +378,7 @@ class Registry:
                 continue
             seen[record.id] = record
             origin_of[(record.kind, record.id)] = origin
+            order_of[(record.kind, record.id)] = len(order_of)
         self._origins = MappingProxyType(origin_of)
         self._sets: dict[str, RecordSet[Any]] = {
             k: RecordSet(v.values()) for k, v in grouped.items()
@@ -376,11 +410,19 @@ class Registry:
                         continue
                     owner = self._names.setdefault(key, (kind, record.id))
                     if owner != (kind, record.id):
+                        # Blame the record read later (a user's file, not the bundled seeds).
+                        first = grouped[owner[0]][owner[1]]
+                        later, earlier = (
+                            (record, first)
+                            if order_of[owner] < order_of[(kind, record.id)]
+                            else (first, record)
+                        )
+                        where = (earlier.kind, earlier.id)
                         problem(
-                            record,
-                            f"the name {name!r} is also a name of {owner[0]} {owner[1]!r} "
-                            f"({origin_of[owner] or '<data>'})",
-                            _name_field(record, name),
+                            later,
+                            f"the name {name!r} is also a name of {earlier.kind} {earlier.id!r} "
+                            f"({origin_of[where] or '<data>'})",
+                            _name_field(later, name),
                         )
                     self._display.setdefault(key, name)
                 if not _resolves(record, grouped):
@@ -402,6 +444,17 @@ class Registry:
                                 f"source {citation.source!r} was published, found {date}",
                                 field,
                             )
+        for indication, message in _parent_loops(grouped["indication"]):
+            problem(indication, message, "parent")
+        if version is not None:
+            for record, field, date in _dated_before_as_of(grouped):
+                if date.surely_after(version.as_of):
+                    problem(
+                        record,
+                        f"expected a date no later than {version.as_of}, the date the data are "
+                        f"current to, found {date}",
+                        field,
+                    )
         if problems:
             raise DataError(problems)
         self._referrers: dict[tuple[str, str], tuple[tuple[Record, str], ...]] | None = None

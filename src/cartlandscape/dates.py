@@ -56,7 +56,7 @@ class PartialDate:
             raise FieldError("date", "a date without a time", text)
         if isinstance(text, _dt.date):
             return cls(text.year, text.month, text.day)
-        match = _PATTERN.match(text) if isinstance(text, str) else None
+        match = _PATTERN.fullmatch(text) if isinstance(text, str) else None
         if match is None:
             raise FieldError("date", "a date written YYYY, YYYY-MM or YYYY-MM-DD", text)
         year, month, day = (int(g) if g else None for g in match.groups())

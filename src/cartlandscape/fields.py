@@ -12,7 +12,7 @@ import datetime as _dt
 import enum
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -22,6 +22,7 @@ from cartlandscape.errors import FieldError
 from cartlandscape.values import Value, parse_value
 
 __all__ = [
+    "EARLIEST_YEAR",
     "ID_PATTERN",
     "date_field",
     "enum_field",
@@ -34,6 +35,8 @@ __all__ = [
     "value_field",
 ]
 
+#: No fact the records hold can be dated before this year.
+EARLIEST_YEAR: Final = 1900
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 E = TypeVar("E", bound=enum.Enum)
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
@@ -71,7 +74,7 @@ def _texts(pattern: re.Pattern[str] | None, what: str) -> Validator:
         if not isinstance(value, tuple):
             raise FieldError(attribute.name, f"a list of {what}", value)
         for i, item in enumerate(value):
-            if not _is_text(item) or (pattern is not None and not pattern.match(item)):
+            if not _is_text(item) or (pattern is not None and not pattern.fullmatch(item)):
                 raise FieldError(f"{attribute.name}[{i}]", what, item)
         if len(set(value)) != len(value):
             raise FieldError(attribute.name, f"a list of {what} without repeats", value)
@@ -92,7 +95,7 @@ def pattern_field(pattern: str, what: str, *, optional: bool = True) -> Any:
     def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value is None and optional:
             return
-        if not isinstance(value, str) or not compiled.match(value):
+        if not isinstance(value, str) or not compiled.fullmatch(value):
             raise FieldError(attribute.name, what, value)
 
     if optional:
@@ -167,6 +170,8 @@ def date_field(*, optional: bool = True) -> Any:
             return
         if not isinstance(value, PartialDate):
             raise FieldError(attribute.name, "a date written YYYY, YYYY-MM or YYYY-MM-DD", value)
+        if value.year < EARLIEST_YEAR:
+            raise FieldError(attribute.name, f"a date in {EARLIEST_YEAR} or later", str(value))
 
     return (
         attrs.field(default=None, converter=_date, validator=check)
@@ -181,11 +186,12 @@ def check_value(name: str, value: Value, dimension: str | None) -> None:
     Magnitudes are never negative; the value classes check that themselves.
     """
     if dimension is not None and not units.matches(value.unit, dimension):
-        raise FieldError(
-            name,
-            f"a {dimension} ({units.DIMENSIONS[dimension]})",
-            f"{value} ({value.dimensionality})",
+        expected = (
+            "a proportion (in percent, or as a fraction)"
+            if dimension == "proportion"
+            else f"a {dimension} ({units.DIMENSIONS[dimension]})"
         )
+        raise FieldError(name, expected, f"{value} ({value.dimensionality})")
     factor = units.to_fraction(value.unit)
     if factor is not None and max(value.magnitudes(), default=0) * factor > 1 + 1e-12:
         raise FieldError(name, "a proportion of at most 100 percent", str(value))

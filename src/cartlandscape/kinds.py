@@ -87,7 +87,7 @@ def register_kind(tag: str, cls: type[Record]) -> None:
     ...
     ValueError: 'meta' is a reserved key of data files, not a kind tag
     """
-    if not isinstance(tag, str) or not _TAG.match(tag):
+    if not isinstance(tag, str) or not _TAG.fullmatch(tag):
         raise ValueError(f"a kind tag is lowercase letters, digits and '-', not {tag!r}")
     if tag in RESERVED_KEYS:
         raise ValueError(f"{tag!r} is a reserved key of data files, not a kind tag")

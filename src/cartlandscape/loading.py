@@ -86,6 +86,7 @@ META_KEY = "meta"
 #: The key that marks a record as replacing an earlier one.
 OVERRIDE_KEY = "override"
 _SUFFIXES = (".toml", ".json")
+_META_FIELDS = frozenset({"release", "as_of"})
 
 
 class _Entry(NamedTuple):
@@ -489,6 +490,15 @@ def _version(name: str, document: dict[str, Any]) -> tuple[DataVersion | None, l
                 **where,
             )
         ]
+    unknown = sorted(str(key) for key in meta if key not in _META_FIELDS)
+    if unknown:
+        return None, [
+            Problem(
+                f"expected only release and as_of in [meta], found {', '.join(map(repr, unknown))}",
+                field=unknown[0],
+                **where,
+            )
+        ]
     release, as_of = meta["release"], meta["as_of"]
     try:
         if not isinstance(release, str) or not release.strip():
@@ -506,11 +516,15 @@ def read_records(
     *,
     max_bytes: int = MAX_FILE_BYTES,
     parsed: Mapping[str, dict[str, Any]] | None = None,
+    release_from: frozenset[str] | None = None,
 ) -> tuple[list[_Entry], DataVersion | None, list[Problem]]:
     """Parse ``(name, bytes)`` data files into entries, collecting every problem.
 
     The version is that of the last file with a ``[meta]`` table.  *parsed* may hold the
     documents of some files already parsed (by name); those files are not parsed again.
+    *release_from*, if given, names the only files whose ``[meta]`` table sets the release
+    (the bundled seeds, when a user's files are merged with them): another file's ``[meta]``
+    must repeat it (as a complete export does) or is a problem.
     """
     entries: list[_Entry] = []
     problems: list[Problem] = []
@@ -529,6 +543,18 @@ def read_records(
         deep = surrogates and _too_deep(document)
         if not deep:
             file_version, found = _version(name, document)
+            relabels = file_version is not None and file_version != version
+            if relabels and release_from is not None and name not in release_from:
+                found.append(
+                    Problem(
+                        f"expected no [meta] table, or the bundled data's own ({version}), "
+                        f"found {file_version}: a file merged with them cannot relabel their "
+                        "release",
+                        file=name,
+                        kind=META_KEY,
+                    )
+                )
+                file_version = None
             file_entries, more = _records(name, document, surrogates=surrogates)
             found.extend(more)
             deep = bool(found) and _too_deep(document)
@@ -592,9 +618,12 @@ def _build(
     version: DataVersion | None,
     max_bytes: int,
     parsed: Mapping[str, dict[str, Any]] | None = None,
+    release_from: frozenset[str] | None = None,
 ) -> tuple[Registry, list[Override]]:
     with _without_cycle_collection():
-        entries, found_version, found = read_records(sources, max_bytes=max_bytes, parsed=parsed)
+        entries, found_version, found = read_records(
+            sources, max_bytes=max_bytes, parsed=parsed, release_from=release_from
+        )
         merged, overrides, merge_problems = _merge(entries)
         problems = [*problems, *found, *merge_problems]
         if problems:
@@ -632,8 +661,9 @@ def load(*paths: str | Path, bundled: bool = True, max_bytes: int = MAX_FILE_BYT
     ``overrides``.
     """
     user, problems = _user_files(paths, max_bytes)
-    sources = [*(_bundled_files() if bundled else []), *user]
-    return _build(sources, problems, None, max_bytes)[0]
+    seeds = _bundled_files() if bundled else []
+    release_from = frozenset(name for name, _ in seeds) if bundled else None
+    return _build([*seeds, *user], problems, None, max_bytes, release_from=release_from)[0]
 
 
 _lock = threading.Lock()
@@ -651,17 +681,24 @@ def registry() -> Registry:
 
 
 def _bundled_registry() -> Registry:
-    """Build the registry of the bundled seeds, parsing them or reading the parse cache."""
+    """Build the registry of the bundled seeds, parsing them or reading the parse cache.
+
+    The cache stands in for parsing only: when its documents do not make a registry (a cache
+    altered after it was written), the seeds are parsed again and the cache rewritten, so a
+    bad cache can never change, hide or blame anything.
+    """
     files = _bundled_files()
-    parsed = seedcache.read(files)
-    fresh = parsed is None
-    if parsed is None:
-        parsed = {}
-        for name, data in files:
-            document, _ = _parse(name, data, MAX_FILE_BYTES)
-            if document is not None:
-                parsed[name] = document
+    cached = seedcache.read(files)
+    if cached is not None:
+        try:
+            return _build(files, [], None, MAX_FILE_BYTES, parsed=cached)[0]
+        except DataError:
+            pass  # parsed afresh below; any problem is then the seeds' own
+    parsed: dict[str, dict[str, Any]] = {}
+    for name, data in files:
+        document, _ = _parse(name, data, MAX_FILE_BYTES)
+        if document is not None:
+            parsed[name] = document
     registry = _build(files, [], None, MAX_FILE_BYTES, parsed=parsed)[0]
-    if fresh:
-        seedcache.write(files, parsed)
+    seedcache.write(files, parsed)
     return registry

@@ -41,7 +41,7 @@ from cartlandscape.fields import (
     texts_field,
     value_field,
 )
-from cartlandscape.values import Value, parse_value
+from cartlandscape.values import MAX_MAGNITUDE, Value, parse_value
 from cartlandscape.vocabulary import (
     APPROVAL_KINDS,
     AnalysisSet,
@@ -555,9 +555,7 @@ class Outcome(Record):
         if self.comparator_value is not None:
             check_value("comparator_value", self.comparator_value, endpoint.dimension)
         for name in ("n", "comparator_n"):
-            count = getattr(self, name)
-            if count is not None and (type(count) is not int or count < 0):
-                raise FieldError(name, "a whole number that is not negative", count)
+            _check_count(name, getattr(self, name))
         for name in ("comparator_value", "comparator_n", "hazard_ratio"):
             if getattr(self, name) is not None and self.comparator is None:
                 raise FieldError("comparator", f"the comparator that {name} is about", None)
@@ -569,8 +567,7 @@ class Outcome(Record):
                 str(self.hazard_ratio),
             )
         if responders is not None:
-            if type(responders) is not int or responders < 0:
-                raise FieldError("responders", "a whole number that is not negative", responders)
+            _check_count("responders", responders)
             if n is not None and responders > n:
                 raise FieldError("responders", f"at most n ({n})", responders)
         if endpoint.needs_timepoint and self.timepoint is None:
@@ -654,6 +651,16 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.start or '…'} to {self.end or '…'}"
+
+
+def _check_count(name: str, value: object) -> None:
+    """A count: a whole number, not negative, and within :data:`MAX_MAGNITUDE`."""
+    if value is None:
+        return
+    if type(value) is not int or value < 0:
+        raise FieldError(name, "a whole number that is not negative", value)
+    if value > MAX_MAGNITUDE:
+        raise FieldError(name, f"a whole number of at most {MAX_MAGNITUDE:g}", value)
 
 
 def _ref(value: object) -> object:

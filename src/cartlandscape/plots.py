@@ -23,6 +23,7 @@ from types import ModuleType
 from typing import Any, Final
 
 from cartlandscape._registry import Registry
+from cartlandscape.atomic import replacing
 from cartlandscape.compare import Comparison, Row, Table
 from cartlandscape.dates import PartialDate
 from cartlandscape.errors import ComparisonError, InsufficientDataError
@@ -80,11 +81,18 @@ def _footnote(fig: Any, paragraphs: Sequence[str]) -> int:
 
 
 def _save(fig: Any, target: Path) -> Path:
+    """Save *fig* to *target* whole or not at all (see :mod:`cartlandscape.atomic`)."""
+    kind = target.suffix.lower().lstrip(".")
     target.parent.mkdir(parents=True, exist_ok=True)
-    with warnings.catch_warnings():
+    # Names and notes are data: a "$" in them is a dollar sign, never matplotlib's mathtext.
+    for text in fig.findobj(importlib.import_module("matplotlib.text").Text):
+        text.set_parse_math(False)
+    with warnings.catch_warnings(), replacing(target) as temporary:
         # Names in scripts the default font lacks are drawn as boxes, not refused.
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
-        fig.savefig(target, dpi=150, metadata={"Software": None} if target.suffix == ".png" else {})
+        fig.savefig(
+            temporary, format=kind, dpi=150, metadata={"Software": None} if kind == "png" else {}
+        )
     return target
 
 

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DIMENSIONS",
+    "PROPORTION_UNITS",
     "UnitFacts",
     "canonical_unit",
     "dimension_of",
@@ -57,6 +58,10 @@ DIMENSIONS: Final = {
     "dose": "[count] / [mass]",
     "money": "[currency_*]",
 }
+
+#: The units a proportion may be written in: other dimensionless units (``day / week``,
+#: ``percent ** 2``, ``percentage_point``) are ratios or differences, not proportions.
+PROPORTION_UNITS: Final = frozenset({"percent", "fraction"})
 
 _lock = threading.Lock()
 _registry: pint.UnitRegistry[Any] | None = None
@@ -161,7 +166,7 @@ def _shipped_facts() -> dict[str, UnitFacts]:
 
 def _work_out(registry: pint.UnitRegistry[Any], unit: str) -> UnitFacts:
     """Ask *registry* for the canonical name, dimensionality and fraction factor of *unit*."""
-    if len(unit) > 100 or not _EXPRESSION.match(unit):
+    if len(unit) > 100 or not _EXPRESSION.fullmatch(unit):
         raise UnitError(f"expected a unit such as 'percent' or 'cell / kilogram', found {unit!r}")
     text = "percent" if unit.strip() == "%" else unit
     try:
@@ -223,7 +228,15 @@ def to_fraction(unit: str) -> float | None:
 
 
 def matches(unit: str, dimension: str) -> bool:
-    """Tell whether *unit* has the named *dimension* (a key of :data:`DIMENSIONS`)."""
+    """Tell whether *unit* has the named *dimension* (a key of :data:`DIMENSIONS`).
+
+    A proportion is written in one of :data:`PROPORTION_UNITS`, not in any dimensionless unit:
+
+    >>> matches("percent", "proportion"), matches("day / week", "proportion")
+    (True, False)
+    """
+    if dimension == "proportion":
+        return canonical_unit(unit) in PROPORTION_UNITS
     found = dimension_of(unit)
     expected = DIMENSIONS[dimension]
     if dimension == "money":

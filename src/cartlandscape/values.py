@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     import pint
 
 __all__ = [
+    "MAX_MAGNITUDE",
     "Approximate",
     "Bound",
     "Exact",
@@ -81,6 +82,11 @@ _TEXT = re.compile(
 _NOT_REACHED = re.compile(r"^\s*not\s+reached\s+(?P<unit>\S(?:.*\S)?)\s*$")
 
 
+#: The largest magnitude a value may have: far beyond any count, dose, time or price, and far
+#: enough below the float range that converting or subtracting values can never overflow.
+MAX_MAGNITUDE: Final = 1e15
+
+
 def _magnitude(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise FieldError("magnitude", "a number", value)
@@ -89,6 +95,8 @@ def _magnitude(value: object) -> float:
         raise FieldError("magnitude", "a finite number", value)
     if number < 0:
         raise FieldError("magnitude", "a number that is not negative", value)
+    if number > MAX_MAGNITUDE:
+        raise FieldError("magnitude", f"a number of at most {MAX_MAGNITUDE:g}", value)
     return number
 
 

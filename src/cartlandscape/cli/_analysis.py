@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cartlandscape._registry import Registry
-from cartlandscape.cli._common import CommandError, UsageError, registry_for
+from cartlandscape.cli._common import CommandError, UsageError, output_path, registry_for
 from cartlandscape.cli._output import Output
 from cartlandscape.models import Citation, Outcome
 from cartlandscape.tables import Column
@@ -482,8 +482,10 @@ def plot(args: argparse.Namespace, out: Output) -> int:
     import cartlandscape.compare as comparing
     import cartlandscape.plots as plots
 
-    if not args.output.lower().endswith((".png", ".svg")):
-        raise UsageError(f"save a plot as .png or .svg, not {args.output!r}")
+    target = output_path(args.output, getattr(args, "data", None) or [])
+    if target.suffix.lower() not in (".png", ".svg"):
+        raise UsageError(f"save a plot as a .png or .svg file, not {args.output!r}")
+    replacing = target.exists()
     reg = registry_for(args)
     with _reported(), _plotting():
         if args.chart == "timeline":
@@ -517,5 +519,5 @@ def plot(args: argparse.Namespace, out: Output) -> int:
             if not result.rows:
                 raise CommandError(f"no {result.endpoint.label} outcome to plot")
             written = plots.forest_plot(result, args.output)
-    print(f"wrote {written}", file=sys.stderr)
+    print(f"{'replaced' if replacing else 'wrote'} {written}", file=sys.stderr)
     return 0

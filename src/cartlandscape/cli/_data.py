@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from cartlandscape.cli._common import CommandError, UsageError, registry_for
+from cartlandscape.cli._common import CommandError, UsageError, registry_for, write_output
 from cartlandscape.cli._output import Output, dumps
 from cartlandscape.errors import DataError, Problem
 from cartlandscape.kinds import BASE_KINDS, collection_of
@@ -34,12 +34,10 @@ def export(args: argparse.Namespace, out: Output) -> int:
     if args.output is None:
         out.stream.write(text)
         return 0
-    try:
-        Path(args.output).write_text(text, encoding="utf-8", newline="")
-    except OSError as exc:
-        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    replaced = write_output(args.output, text, inputs=getattr(args, "data", None) or [])
     count = sum(len(getattr(reg, collection_of(k))) for k in kinds)
-    print(f"wrote {count} records to {args.output}", file=sys.stderr)
+    verb = "replaced" if replaced else "wrote"
+    print(f"{verb} {args.output} with {count} records", file=sys.stderr)
     return 0
 
 
