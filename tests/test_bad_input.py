@@ -99,6 +99,41 @@ EXPECTED = {
         kind="source", record="trial-report", field="published", says=("calendar date", "02-30")
     ),
     "huge-number.json": Expected(says=("at most 4300 digits",), line=3, column=81),
+    # Faults found by probing with hostile input: each of these loaded before.
+    "agency-with-line-break.json": Expected(
+        kind="therapy", record="trial-cel", field="milestones[0].agency", says=("'NMPA\\n'",)
+    ),
+    "ratio-as-proportion.toml": Expected(
+        kind="outcome", record="trial-orr", field="value", says=("proportion", "1 day / week")
+    ),
+    "percentage-points-as-proportion.toml": Expected(
+        kind="outcome", record="trial-cr", field="value", says=("proportion", "percentage_point")
+    ),
+    "huge-count.json": Expected(
+        kind="outcome", record="trial-orr", field="n", says=("at most 1e+15",)
+    ),
+    "huge-time.toml": Expected(
+        kind="outcome", record="trial-median-os", field="value", says=("at most 1e+15", "1e+308")
+    ),
+    "parent-loop.toml": Expected(
+        kind="indication",
+        record="lymphoma-a",
+        field="parent",
+        says=("loop", "lymphoma-a → lymphoma-b → lymphoma-a"),
+    ),
+    "date-before-1900.toml": Expected(
+        kind="source", record="trial-report", field="published", says=("1900 or later", "1850")
+    ),
+    "approval-after-as-of.toml": Expected(
+        kind="therapy",
+        record="trial-cel",
+        field="milestones[0].date",
+        says=("no later than 2025-01-01", "current to", "2025-06-01"),
+    ),
+    "meta-unknown-key.toml": Expected(
+        kind="meta", field="label", says=("only release and as_of", "'label'")
+    ),
+    "utf-16.toml": Expected(says=("UTF-16", "save the file as UTF-8")),
 }
 
 
@@ -145,6 +180,8 @@ def test_all_corpus_problems_are_reported_together() -> None:
         "date-after-source.toml",
         "duplicate-id.toml",
         "override-without-original.toml",
+        "parent-loop.toml",
+        "approval-after-as-of.toml",
     }
     assert files == set(EXPECTED) - between
 

@@ -411,17 +411,17 @@ class Registry:
                     owner = self._names.setdefault(key, (kind, record.id))
                     if owner != (kind, record.id):
                         # Blame the record read later (a user's file, not the bundled seeds).
-                        first = grouped[owner[0]][owner[1]]
+                        claimed = grouped[owner[0]][owner[1]]
                         later, earlier = (
-                            (record, first)
+                            (record, claimed)
                             if order_of[owner] < order_of[(kind, record.id)]
-                            else (first, record)
+                            else (claimed, record)
                         )
-                        where = (earlier.kind, earlier.id)
+                        earlier_key = (earlier.kind, earlier.id)
                         problem(
                             later,
                             f"the name {name!r} is also a name of {earlier.kind} {earlier.id!r} "
-                            f"({origin_of[where] or '<data>'})",
+                            f"({origin_of[earlier_key] or '<data>'})",
                             _name_field(later, name),
                         )
                     self._display.setdefault(key, name)

@@ -7,10 +7,10 @@ temporary file is removed and the old file stays as it was.
 
 >>> import pathlib, tempfile
 >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
->>> write_text(target, "first\\n")
+>>> write_text(target, "first")
 False
->>> write_text(target, "second\\n"), target.read_text()
-(True, 'second\\n')
+>>> write_text(target, "second"), target.read_text()
+(True, 'second')
 """
 
 from __future__ import annotations
@@ -55,11 +55,10 @@ def replacing(target: str | os.PathLike[str]) -> Iterator[Path]:
 def write_bytes(target: str | os.PathLike[str], data: bytes) -> bool:
     """Write *data* to *target* whole or not at all; return whether a file was replaced."""
     existed = Path(target).exists()
-    with replacing(target) as temporary:
-        with temporary.open("wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+    with replacing(target) as temporary, temporary.open("wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
     return existed
 
 

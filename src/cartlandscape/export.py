@@ -35,7 +35,7 @@ import math
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from types import UnionType
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
 import attrs
 
@@ -52,6 +52,7 @@ from cartlandscape.values import Bound, Range, Value
 
 __all__ = [
     "PANDAS_HINT",
+    "csv_cell",
     "plain",
     "registry_document",
     "registry_to_json",
@@ -330,8 +331,30 @@ def _columns(found: Iterable[Mapping[str, Cell]]) -> list[str]:
     return list(columns)
 
 
+#: What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection).
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A value as a CSV cell: empty for None, and text that a spreadsheet would run defused.
+
+    A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a
+    formula to Excel, LibreOffice and Google Sheets (``=HYPERLINK(...)`` runs when the file is
+    opened); such a cell gets a leading apostrophe, as the OWASP guidance on CSV injection
+    advises, so that it shows as the text it is.  Numbers are written as they are.
+
+    >>> csv_cell("=1+1"), csv_cell("-5 percent"), csv_cell(-5), csv_cell(None)
+    ("'=1+1", "'-5 percent", -5, '')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(value: Any) -> str:
-    """*value* as CSV text with a header line (see :func:`rows`); empty cells for None.
+    """*value* as CSV text with a header line (see :func:`rows`); see :func:`csv_cell`.
 
     >>> from cartlandscape.stats import wilson
     >>> print(to_csv(wilson(3, 4)).splitlines()[0])
@@ -341,9 +364,9 @@ def to_csv(value: Any) -> str:
     columns = _columns(found)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([csv_cell(c) for c in columns])
     for row in found:
-        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+        writer.writerow([csv_cell(row.get(c)) for c in columns])
     return out.getvalue()
 
 

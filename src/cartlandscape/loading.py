@@ -110,13 +110,18 @@ def _is_data_file(name: str) -> bool:
     return name.lower().endswith(_SUFFIXES) and not name.startswith(".")
 
 
-def _scan(root: Traversable | Path) -> Iterator[tuple[tuple[str, ...], Traversable | Path]]:
+def _scan(
+    root: Traversable | Path, outside: list[Path] | None = None
+) -> Iterator[tuple[tuple[str, ...], Traversable | Path]]:
     """Yield ``(path parts below root, item)`` for each data file *root* stands for.
 
     That is *root* itself unless it is a folder, else every data file in it and its
-    subfolders, in name order, each folder visited once.
+    subfolders, in name order, each folder visited once.  A symbolic link that leads out of
+    the folder is not followed (nothing outside the folder given is read); it is added to
+    *outside*, if given, so that the caller can say so.
     """
     seen: set[str] = set()
+    top = os.path.realpath(root) if isinstance(root, Path) else None
 
     def visit(folder: Traversable | Path, parts: tuple[str, ...]) -> Iterator[Any]:
         if isinstance(folder, Path):
@@ -131,6 +136,12 @@ def _scan(root: Traversable | Path) -> Iterator[tuple[tuple[str, ...], Traversab
         for child in children:
             if child.name.startswith("."):
                 continue
+            if top is not None and isinstance(child, Path) and child.is_symlink():
+                target = os.path.realpath(child)
+                if os.path.commonpath([top, target]) != top:
+                    if outside is not None:
+                        outside.append(child)
+                    continue
             try:
                 is_dir = child.is_dir()
             except OSError:  # reading it will say what is wrong
@@ -183,9 +194,22 @@ def _read(path: Path, max_bytes: int) -> tuple[bytes | None, Problem | None]:
 def _files_at(path: Path) -> tuple[list[Path], Problem | None]:
     """The data files *path* stands for, or the problem that leaves it none."""
     if not path.exists():
+        if path.is_symlink():
+            return [], Problem(
+                "a symbolic link that leads nowhere (to a missing file, or in a loop)",
+                file=str(path),
+            )
         return [], Problem("no such file or folder", file=str(path))
     if path.is_dir():
-        items = [item for item in data_files(path) if isinstance(item, Path)]
+        outside: list[Path] = []
+        items = [item for _, item in _scan(path, outside) if isinstance(item, Path)]
+        if outside:
+            links = ", ".join(str(link) for link in outside)
+            return items, Problem(
+                f"expected data inside the folder, found symbolic links that lead out of it "
+                f"(not followed): {links}; give what they lead to as a path of its own",
+                file=str(path),
+            )
         if items:
             return items, None
         return [], Problem(
@@ -204,6 +228,11 @@ def _user_files(
     problems: list[Problem] = []
     read: set[str] = set()
     for given in paths:
+        if not str(given).strip():
+            problems.append(
+                Problem("expected a file or folder, found an empty path", file=repr(given))
+            )
+            continue
         path = Path(given)
         try:
             items, problem = _files_at(path)
@@ -337,6 +366,12 @@ def _parse(name: str, data: bytes, max_bytes: int) -> tuple[dict[str, Any] | Non
     """The document in one file, or the problem that stops it being read."""
     if len(data) > max_bytes:
         return None, _too_large(name, len(data), max_bytes)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, Problem(
+            "expected UTF-8 text, found UTF-16 (it starts with a UTF-16 byte-order mark); "
+            "save the file as UTF-8",
+            file=name,
+        )
     if b"\x00" in data:
         offset = data.index(b"\x00")
         return None, Problem(

@@ -44,7 +44,7 @@ from typing import Any, Final, Literal, TypeAlias
 import attrs
 
 from cartlandscape.errors import MissingDependencyError
-from cartlandscape.stats import normal_quantile
+from cartlandscape.stats import check_level, normal_quantile
 
 __all__ = [
     "CI_METHODS",
@@ -378,8 +378,7 @@ def fit(
     ci = _choice("interval", ci, CI_METHODS)  # type: ignore[assignment]
     model = _choice("model", model, MODELS)  # type: ignore[assignment]
     method = _choice("τ² estimator", tau2 or ("ml" if model == "glmm" else "dl"), TAU2_METHODS)
-    if not 0 < level < 1:
-        raise ValueError(f"level must be a number between 0 and 1 (0.95 for 95%), not {level!r}")
+    level = check_level(level)
     if not (isinstance(correction, int | float) and math.isfinite(correction) and correction >= 0):
         raise ValueError(f"the continuity correction must be a number ≥ 0, not {correction!r}")
     if len(events) != len(n) or not events:

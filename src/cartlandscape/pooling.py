@@ -42,7 +42,7 @@ from cartlandscape.compare import FIELDS, mismatches
 from cartlandscape.errors import ComparisonError, InsufficientDataError, Remedy
 from cartlandscape.metaanalysis import Interval, Measure, Model, Tau2Method
 from cartlandscape.models import Citation, Outcome
-from cartlandscape.stats import counts
+from cartlandscape.stats import check_level, counts
 from cartlandscape.vocabulary import Endpoint, parse_endpoint
 
 __all__ = [
@@ -278,8 +278,7 @@ def pool(
     differ = mismatches(found, fields=fields)
     if differ:
         raise ComparisonError("cannot pool these outcomes: " + "; ".join(str(m) for m in differ))
-    if not 0 < level < 1:
-        raise ValueError(f"level must be a number between 0 and 1 (0.95 for 95%), not {level!r}")
+    level = check_level(level)
     tallies = [counts(outcome) for outcome in found]
     result = metaanalysis.fit(
         [t.responders for t in tallies],

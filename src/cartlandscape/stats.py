@@ -109,9 +109,23 @@ def _check_counts(responders: int, n: int) -> None:
         raise ValueError(f"responders ({responders}) cannot exceed n ({n})")
 
 
-def _check_level(level: float) -> float:
-    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise ValueError(f"level must be a number between 0 and 1 (0.95 for 95%), not {level!r}")
+#: The highest confidence level offered: beyond it the tail probability is lost in rounding.
+MAX_LEVEL = 0.999999
+
+
+def check_level(level: object) -> float:
+    """Check a confidence level: a number above 0 and at most :data:`MAX_LEVEL`.
+
+    >>> check_level(0.9999999999999999)
+    Traceback (most recent call last):
+    ...
+    ValueError: level must be a number above 0 and at most 0.999999 (0.95 for 95%), not 0.9999999999999999
+    """  # noqa: E501
+    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level <= MAX_LEVEL:
+        raise ValueError(
+            f"level must be a number above 0 and at most {MAX_LEVEL:g} (0.95 for 95%), "
+            f"not {level!r}"
+        )
     return float(level)
 
 
@@ -236,7 +250,7 @@ def wilson(responders: int, n: int, *, level: float = 0.95) -> ProportionCI:
     (0.0, 27.75)
     """
     _check_counts(responders, n)
-    level = _check_level(level)
+    level = check_level(level)
     z = normal_quantile(1 - (1 - level) / 2)
     p = responders / n
     denominator = 1 + z * z / n
@@ -253,7 +267,7 @@ def clopper_pearson(responders: int, n: int, *, level: float = 0.95) -> Proporti
     (69.15, 100.0)
     """
     _check_counts(responders, n)
-    level = _check_level(level)
+    level = check_level(level)
     alpha = 1 - level
     low = 0.0 if responders == 0 else beta_quantile(alpha / 2, responders, n - responders + 1)
     high = 1.0 if responders == n else beta_quantile(1 - alpha / 2, responders + 1, n - responders)

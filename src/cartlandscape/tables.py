@@ -27,11 +27,21 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Literal
+from typing import Final, Literal
 
 import attrs
 
-__all__ = ["BOLD", "Column", "cell_text", "display_width", "render_table", "style", "wrap"]
+__all__ = [
+    "BOLD",
+    "CONTROL_CODES",
+    "Column",
+    "cell_text",
+    "display_width",
+    "render_table",
+    "style",
+    "visible",
+    "wrap",
+]
 
 #: The escape sequences that start bold text and reset it.
 BOLD = ("\x1b[1m", "\x1b[0m")
@@ -66,6 +76,38 @@ def display_width(text: str) -> int:
     return width
 
 
+#: The characters a terminal obeys rather than shows: control characters but for line feed and
+#: tab, DEL, the C1 controls, and the marks that reorder text (bidirectional overrides, isolates).
+CONTROL_CODES: Final = frozenset(
+    (
+        *range(0x09),
+        *range(0x0B, 0x20),
+        *range(0x7F, 0xA0),
+        0x061C,
+        0x200E,
+        0x200F,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    )
+)
+_HIDDEN: Final = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" for code in CONTROL_CODES
+}
+
+
+def visible(text: str) -> str:
+    r"""*text* with the characters a terminal would obey instead of show written out.
+
+    Escape sequences (which can clear the screen or retitle the window), other control
+    characters and bidirectional overrides (which reorder what is shown) become visible
+    escapes; line feeds and tabs stay.
+
+    >>> visible("CAR-T\x1b[2J cells \u202eevil")
+    'CAR-T\\x1b[2J cells \\u202eevil'
+    """
+    return text.translate(_HIDDEN)
+
+
 def cell_text(value: object) -> str:
     """The text of one cell: nothing for None, lists joined by commas, whole floats as integers.
 
@@ -80,7 +122,7 @@ def cell_text(value: object) -> str:
         if math.isfinite(value) and value.is_integer():
             return str(int(value))
         return f"{value:.4g}" if math.isfinite(value) else str(value)
-    return str(value)
+    return visible(str(value))
 
 
 def _split(word: str, width: int) -> Iterable[str]:

@@ -82,11 +82,13 @@ missing ``fetch`` extra are each one message with exit status 1.  See
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TextIO, cast
 
 from cartlandscape.cli._parser import build_parser
 
@@ -99,15 +101,97 @@ PROG = "cartlandscape"
 
 
 def _fail(message: str) -> int:
-    print(f"{PROG}: {message}", file=sys.stderr)
+    _say(f"{PROG}: {message}")
     return 1
+
+
+def _say(message: str) -> None:
+    """Write a message on stderr, if there is one to write on."""
+    if sys.stderr is not None:
+        with contextlib.suppress(OSError):
+            print(message, file=sys.stderr, flush=True)
+
+
+class OutputFailedError(Exception):
+    """Standard output could not be written: closed, a full disk, a reader gone away."""
+
+
+class _Guarded:
+    """Standard output that turns a failed write into :class:`OutputFailedError`."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if self._stream is None:
+            raise OutputFailedError("standard output is closed")
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as exc:  # ValueError: a closed file object
+            raise OutputFailedError(_why(exc)) from None
+
+    def flush(self) -> None:
+        if self._stream is None:
+            return
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as exc:
+            raise OutputFailedError(_why(exc)) from None
+
+    def isatty(self) -> bool:
+        return self._stream is not None and bool(getattr(self._stream, "isatty", bool)())
+
+    def fileno(self) -> int:
+        if self._stream is None:
+            raise OSError(errno.EBADF, "standard output is closed")
+        return self._stream.fileno()
+
+
+def _why(exc: Exception) -> str:
+    return (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
+
+
+def _readable_streams() -> None:
+    """Let file names that are not valid text (bytes of another encoding) be printed.
+
+    A name the file system gives as bytes that do not decode is kept by Python as surrogate
+    escapes, which a strict encoding refuses to write; they are written as escapes instead.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that nothing fails again at exit."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with *argv* (default: ``sys.argv[1:]``); return the exit status.
 
     Wrong arguments exit through :class:`SystemExit` with status 2, as with :mod:`argparse`.
+    Every other end is a status: 0 done, 1 a problem reported in one message, 130 an interrupt
+    (Ctrl-C); never a traceback.
     """
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        _silence_stdout()
+        _say(f"{PROG}: interrupted")
+        return 130
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    _readable_streams()
     args = build_parser().parse_args(argv)
     from cartlandscape.cli._common import CommandError, UsageError
     from cartlandscape.cli._output import Output
@@ -115,20 +199,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     module, _, name = args.handler.partition(":")
     handler = cast("Handler", getattr(importlib.import_module(f"{__name__}._{module}"), name))
-    out = Output.to(sys.stdout, getattr(args, "format", "table"))
+    stdout = _Guarded(sys.stdout)
+    out = Output.to(cast("TextIO", stdout), getattr(args, "format", "table"))
     try:
-        return handler(args, out)
+        status = handler(args, out)
+        stdout.flush()
+        return status
     except DataError as exc:
         return _fail(str(exc))
     except (UnknownNameError, CommandError) as exc:
         return _fail(str(exc))
     except UsageError as exc:
-        print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
+        _say(f"{PROG} {args.command}: error: {exc}")
         return 2
+    except OutputFailedError as exc:
+        _silence_stdout()
+        return _fail(f"cannot write the output: {exc}")
     except BrokenPipeError:
         # The reader went away (``cartlandscape search x | head``): stop quietly.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         return 1
-    except KeyboardInterrupt:
-        return 130

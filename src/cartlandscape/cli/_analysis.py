@@ -519,5 +519,6 @@ def plot(args: argparse.Namespace, out: Output) -> int:
             if not result.rows:
                 raise CommandError(f"no {result.endpoint.label} outcome to plot")
             written = plots.forest_plot(result, args.output)
-    print(f"{'replaced' if replacing else 'wrote'} {written}", file=sys.stderr)
+    also = ", replacing the file that was there" if replacing else ""
+    print(f"wrote {written}{also}", file=sys.stderr)
     return 0

@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from cartlandscape.cli._common import CommandError, UsageError, registry_for, write_output
+from cartlandscape.cli._common import UsageError, output_path, registry_for, write_output
 from cartlandscape.cli._output import Output, dumps
 from cartlandscape.errors import DataError, Problem
 from cartlandscape.kinds import BASE_KINDS, collection_of
@@ -21,6 +21,9 @@ def export(args: argparse.Namespace, out: Output) -> int:
     kinds = list(dict.fromkeys(args.kind or BASE_KINDS))
     if args.format == "csv" and len(kinds) != 1:
         raise UsageError("--format csv writes one kind of record: give exactly one --kind")
+    inputs = getattr(args, "data", None) or []
+    if args.output is not None:
+        output_path(args.output, inputs)  # before any work: never write over what is read
     reg = registry_for(args)
     if args.format == "csv":
         from cartlandscape.export import to_csv
@@ -34,10 +37,10 @@ def export(args: argparse.Namespace, out: Output) -> int:
     if args.output is None:
         out.stream.write(text)
         return 0
-    replaced = write_output(args.output, text, inputs=getattr(args, "data", None) or [])
+    replaced = write_output(args.output, text, inputs=inputs)
     count = sum(len(getattr(reg, collection_of(k))) for k in kinds)
-    verb = "replaced" if replaced else "wrote"
-    print(f"{verb} {args.output} with {count} records", file=sys.stderr)
+    also = ", replacing the file that was there" if replaced else ""
+    print(f"wrote {count} records to {args.output}{also}", file=sys.stderr)
     return 0
 
 
@@ -45,9 +48,14 @@ def _file_names(paths: list[str]) -> set[str]:
     """The names the loader gives the data files it reads for *paths* (their records' origin)."""
     from cartlandscape.loading import data_files
 
-    return {
-        str(item) for given in paths if Path(given).exists() for item in data_files(Path(given))
-    }
+    found: set[str] = set()
+    for given in paths:
+        try:  # a path the loader cannot read is reported by the loader, not here
+            if given and Path(given).exists():
+                found.update(str(item) for item in data_files(Path(given)))
+        except OSError:
+            continue
+    return found
 
 
 def _problem(p: Problem) -> dict[str, Any]:

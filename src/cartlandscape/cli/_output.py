@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 import attrs
 
-from cartlandscape.tables import Column, render_table, style
+from cartlandscape.tables import CONTROL_CODES, Column, render_table, style, visible
 
 __all__ = ["Output", "dumps"]
 
@@ -29,7 +29,13 @@ def dumps(document: Any) -> str:
     """
     from cartlandscape.export import plain
 
-    return json.dumps(plain(document), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    text = json.dumps(plain(document), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    # JSON escapes the C0 controls itself; DEL, C1 and bidirectional marks are escaped too, so
+    # that JSON shown on a terminal cannot steer it (the data are unchanged: JSON reads them back).
+    return text.translate(_JSON_HIDDEN)
+
+
+_JSON_HIDDEN = {code: f"\\u{code:04x}" for code in CONTROL_CODES if code >= 0x7F}
 
 
 @attrs.define
@@ -49,12 +55,12 @@ class Output:
         return cls(stream, format, color=tty and not os.environ.get("NO_COLOR"), width=width)
 
     def write(self, text: str = "") -> None:
-        """Write *text* and a newline."""
-        self.stream.write(text + "\n")
+        """Write *text* and a newline; control characters in it are shown, not obeyed."""
+        self.stream.write(visible(text) + "\n")
 
     def heading(self, text: str) -> None:
         """Write a section heading (bold on a terminal)."""
-        self.write(style(text, self.color))
+        self.stream.write(style(visible(text), self.color) + "\n")
 
     def table(
         self, columns: Sequence[Column], rows: Iterable[Mapping[str, object]], indent: str = ""
@@ -73,11 +79,19 @@ class Output:
         self.stream.write(dumps(document))
 
     def csv(self, keys: Sequence[str], rows: Iterable[Mapping[str, object]]) -> None:
-        """Write *rows* as CSV with a header line of *keys*; lists are joined with ``"; "``."""
+        """Write *rows* as CSV with a header line of *keys*; lists are joined with ``"; "``.
+
+        Cells are defused as :func:`cartlandscape.export.csv_cell` says; on a terminal,
+        control characters are shown, not obeyed.
+        """
+        from cartlandscape.export import csv_cell
+
+        tty = bool(getattr(self.stream, "isatty", lambda: False)())
         writer = csv.writer(self.stream, lineterminator="\n")
         writer.writerow(keys)
         for row in rows:
-            writer.writerow([_csv_cell(row.get(k)) for k in keys])
+            cells = [csv_cell(_csv_cell(row.get(k))) for k in keys]
+            writer.writerow([visible(c) if tty and isinstance(c, str) else c for c in cells])
 
     def rows(self, columns: Sequence[Column], rows: Iterable[Mapping[str, object]]) -> None:
         """Write tabular data in the output's format.

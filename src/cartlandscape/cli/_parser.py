@@ -100,16 +100,15 @@ def _correction(text: str) -> float:
 
 
 def _level(text: str) -> float:
-    """Check a ``--level`` argument: a number between 0 and 1."""
+    """Check a ``--level`` argument: a number between 0 and 1, such as 0.95."""
+    from cartlandscape.stats import check_level
+
     try:
-        level = float(text)
+        return check_level(float(text))
     except ValueError:
-        level = -1.0
-    if not 0 < level < 1:
         raise argparse.ArgumentTypeError(
-            f"expected a number between 0 and 1, such as 0.95, not {text!r}"
-        )
-    return level
+            f"expected a number above 0 and below 1, such as 0.95, not {text!r}"
+        ) from None
 
 
 def _examples(*lines: str) -> str:
