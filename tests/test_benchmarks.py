@@ -22,3 +22,4 @@ def test_benchmark_runs_at_a_tiny_size() -> None:
     for name in ("cold start", "import cartlandscape", "alias lookup", "load 300 outcomes"):
         assert name in done.stdout
     assert done.stdout.count("ratio") >= 5
+    assert "the summary read the trial snapshot: no" in done.stdout
