@@ -447,3 +447,106 @@ def test_trials_are_read_once_on_first_use() -> None:
         "print(before, reg.trials is reg.trials, len(reg.trials) > 1000)"
     )
     assert out == "False True True"
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+SCRIPT = Path(sys.executable).parent / "cartlandscape"
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, timeout=300)
+
+
+def test_trials_list_in_every_format() -> None:
+    table = _cli("trials", "list", "--product", "cilta-cel", "--phase", "3")
+    assert table.returncode == 0, table.stderr
+    assert "NCT04181827" in table.stdout
+    assert "3 trials" in table.stderr
+    as_json = _cli("trials", "list", "--product", "cilta-cel", "--phase", "3", "--format", "json")
+    rows = json.loads(as_json.stdout)
+    assert [r["registry_id"] for r in rows] == ["NCT04181827", "NCT04923893", "NCT05257083"]
+    assert rows[0]["targets"] == ["BCMA"]
+    assert rows[0]["scope"] == "pipeline"
+    as_csv = _cli("trials", "list", "--target", "GPRC5D", "--country", "CN", "--format", "csv")
+    lines = as_csv.stdout.splitlines()
+    assert lines[0].startswith("registry_id,phase,status,start,targets,countries,sponsor,title")
+    assert len(lines) - 1 == len(cartlandscape.registry().trials_for(target="GPRC5D", country="CN"))
+
+
+def test_trials_list_flagged_and_started() -> None:
+    done = _cli(
+        "trials", "list", "--scope", "flagged", "--started", "2020:2020", "--format", "json"
+    )
+    rows = json.loads(done.stdout)
+    assert rows
+    assert all(r["scope"] != "pipeline" and r["start"].startswith("2020") for r in rows)
+
+
+def test_trials_show_gives_the_evidence() -> None:
+    done = _cli("trials", "show", "nct02348216")
+    assert done.returncode == 0, done.stderr
+    assert "therapy axicabtagene-ciloleucel (high)" in done.stdout
+    assert "clinicaltrials-gov (study record NCT02348216)" in done.stdout
+    record = json.loads(_cli("trials", "show", "NCT02348216", "--format", "json").stdout)
+    assert (
+        record["id"] == "nct02348216"
+    )
+    assert (
+        record["products"][0]["therapy"] == "axicabtagene-ciloleucel"
+    )
+    missing = _cli("trials", "show", "NCT99999999")
+    assert missing.returncode == 1
+    assert "NCT99999999" in missing.stderr
+
+
+def test_trials_tables() -> None:
+    done = _cli("trials", "table", "target-phase", "--limit", "2", "--format", "csv")
+    header, cd19, bcma = done.stdout.splitlines()
+    assert header == "target,early 1,1,2,3,4,N/A,total"
+    assert cd19.startswith("CD19,")
+    assert bcma.startswith("BCMA,")
+    years = _cli("trials", "table", "country-year", "--limit", "1", "--format", "json")
+    (china,) = json.loads(years.stdout)
+    assert china["country"] == "CN"
+    assert china["total"] > 1000
+    sponsors = _cli("trials", "table", "sponsors", "--sponsor-class", "industry", "--limit", "3")
+    assert sponsors.returncode == 0
+    assert "industry" in sponsors.stdout
+
+
+def test_trials_plot(tmp_path: Path) -> None:
+    out = tmp_path / "trials.png"
+    done = _cli("trials", "plot", "--target", "CD19", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = _cli("trials", "plot", "-o", str(tmp_path / "trials.gif"))
+    assert bad.returncode == 2
+    assert ".gif" in bad.stderr
+
+
+def test_trials_commands_say_what_is_wrong() -> None:
+    for args, words in (
+        (("--status", "halfway"), "unknown status 'halfway'"),
+        (("--phase", "9"), "unknown phase '9'"),
+        (("--country", "Atlantis"), "unknown country 'Atlantis'"),
+        (("--target", "CD1999"), "CD1999"),
+        (("--started", "soon:"), "expected a year or a date"),
+    ):
+        done = _cli("trials", "list", *args)
+        assert done.returncode == 1, (args, done.stderr)
+        assert words in done.stderr
+        assert "Traceback" not in done.stderr
+    assert _cli("trials").returncode == 2
+
+
+def test_trials_list_reads_another_bundle(tmp_path: Path) -> None:
+    bundle = tmp_path / "mine.json.gz"
+    build(API_STUDIES, bundle)
+    done = _cli("trials", "list", "--bundle", str(bundle), "--scope", "all", "--format", "json")
+    assert {r["registry_id"] for r in json.loads(done.stdout)} == {
+        "NCT09000001",
+        "NCT09000002",
+        "NCT09000003",
+        "NCT09000004",
+    }
