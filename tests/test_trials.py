@@ -489,12 +489,8 @@ def test_trials_show_gives_the_evidence() -> None:
     assert "therapy axicabtagene-ciloleucel (high)" in done.stdout
     assert "clinicaltrials-gov (study record NCT02348216)" in done.stdout
     record = json.loads(_cli("trials", "show", "NCT02348216", "--format", "json").stdout)
-    assert (
-        record["id"] == "nct02348216"
-    )
-    assert (
-        record["products"][0]["therapy"] == "axicabtagene-ciloleucel"
-    )
+    assert record["id"] == "nct02348216"
+    assert record["products"][0]["therapy"] == "axicabtagene-ciloleucel"
     missing = _cli("trials", "show", "NCT99999999")
     assert missing.returncode == 1
     assert "NCT99999999" in missing.stderr
