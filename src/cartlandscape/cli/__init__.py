@@ -61,9 +61,29 @@ percent"``, ``"2023-11"``), results as objects of their fields, absent values as
 ``validate --format json``
     ``{"ok": bool, "counts": {collection: n}, "problems": [{"file", "line", "column", "kind",
     "record", "field", "message"}]}``.
+``trials list --format json``
+    A list of ``{"registry_id", "title", "phase", "status", "start", "enrollment", "sponsor",
+    "sponsor_class", "countries", "modality", "scope", "targets", "products", "indications"}``
+    (targets, products and indications by name); CSV has the same columns.
+``trials show ID --format json``
+    The trial record in its bundle form (:class:`cartlandscape.trials.model.Trial`).
+``trials table VIEW --format json``
+    ``target-phase`` and ``country-year``: one object a row, ``{"target"`` or ``"country"``,
+    one count a column (``"early 1"``, ``"1"`` ... ``"N/A"``, or a year), ``"total"}``;
+    ``sponsors``: ``{"sponsor", "class", "institution", "trials"}``.
 
-CSV (``search``, ``compare``, ``pool``, ``export``) has a header line; ``compare``, ``pool``
-and ``export`` write the columns of :func:`cartlandscape.export.rows`.
+CSV (``search``, ``compare``, ``pool``, ``export``, ``trials list``, ``trials table``) has a
+header line; ``compare``, ``pool`` and ``export`` write the columns of
+:func:`cartlandscape.export.rows`.
+
+Registered trials
+-----------------
+``trials list``, ``trials table``, ``trials plot`` and ``trials show`` read the bundled
+ClinicalTrials.gov snapshot (or ``--bundle FILE``, built by ``python -m
+cartlandscape.trials.build``) and take the filters of ``Registry.trials_for`` as options:
+``--target``, ``--indication``, ``--phase``, ``--status``, ``--country``, ``--sponsor-class``,
+``--started FROM:TO``, ``--modality``, ``--product`` and ``--scope pipeline|flagged|all``.
+An unknown value is one message with exit status 1.  See :mod:`cartlandscape.trials`.
 
 Fetching trials
 ---------------
