@@ -546,3 +546,12 @@ def test_trials_list_reads_another_bundle(tmp_path: Path) -> None:
         "NCT09000003",
         "NCT09000004",
     }
+
+
+def test_summary_json_has_the_pipeline_counts() -> None:
+    done = _cli("summary", "--format", "json")
+    found = json.loads(done.stdout)["trial_pipeline"]
+    counts = bundled_meta()["counts"]
+    assert found["pipeline"] == counts["pipeline"]
+    assert found["retrieved"] == "2026-10"
+    assert list(found["targets"])[:2] == ["CD19", "BCMA"]
