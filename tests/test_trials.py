@@ -554,4 +554,5 @@ def test_summary_json_has_the_pipeline_counts() -> None:
     counts = bundled_meta()["counts"]
     assert found["pipeline"] == counts["pipeline"]
     assert found["retrieved"] == "2026-10"
-    assert list(found["targets"])[:2] == ["CD19", "BCMA"]
+    assert [t["target"] for t in found["targets"][:2]] == ["CD19", "BCMA"]
+    assert found["countries"][0] == {"country": "CN", "trials": counts["countries"]["CN"]}

@@ -35,7 +35,10 @@ percent"``, ``"2023-11"``), results as objects of their fields, absent values as
     The fields of :class:`cartlandscape.summary.Summary`, and ``key_outcomes``: for each
     approved product, indication and response endpoint, ``{"therapy", "indication",
     "endpoint", "low", "high", "unit", "outcomes"}`` (the span of values reported, in percent,
-    and the outcome ids).
+    and the outcome ids).  ``trial_pipeline`` has the bundled trial snapshot's counts
+    (``retrieved``, ``trials``, ``pipeline``, ``flagged``, ``dropped``, ``modalities``,
+    ``recruiting``, and the top ``targets`` and ``countries`` as lists of ``{"target"`` or
+    ``"country", "trials"}``), read from its metadata.
 ``show NAME --format json``
     ``{"kind", "id", "label", "file", "record", "references", "referenced_by",
     "citations"}``: ``record`` in its data-file form; ``references`` the records it names and

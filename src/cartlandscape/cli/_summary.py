@@ -237,6 +237,9 @@ def _write_key_outcomes(out: Output, reg: Registry) -> None:
     out.write("  --endpoint ORR' ranks the values, 'cartlandscape pool' pools them.")
 
 
+_MODALITY = {"car-t": "CAR-T", "car-nk": "CAR-NK", "other": "other CAR cells"}
+
+
 def _write_trials(out: Output, reg: Registry) -> None:
     """The trial pipeline's counts, from the bundled snapshot's metadata (no trial is read)."""
     from cartlandscape.trials.store import pipeline_summary
@@ -247,11 +250,15 @@ def _write_trials(out: Output, reg: Registry) -> None:
     flagged = sum(found["flagged"].values())
     out.write(
         f"  {found['pipeline']} trials give a CAR-based cell therapy "
-        f"({', '.join(f'{k} {v}' for k, v in found['modalities'].items())}); "
+        f"({', '.join(f'{_MODALITY.get(k, k)} {v}' for k, v in found['modalities'].items())}); "
         f"{found['recruiting']} recruiting; {flagged} more only mention one"
     )
-    out.write("  Top targets: " + ", ".join(f"{k} {v}" for k, v in found["targets"].items()))
-    out.write("  Top countries: " + ", ".join(f"{k} {v}" for k, v in found["countries"].items()))
+    out.write(
+        "  Top targets: " + ", ".join(f"{t['target']} {t['trials']}" for t in found["targets"])
+    )
+    out.write(
+        "  Top countries: " + ", ".join(f"{c['country']} {c['trials']}" for c in found["countries"])
+    )
     out.write("  'cartlandscape trials list --help' queries them.")
 
 

@@ -232,7 +232,8 @@ def trials_of(registry: Registry, path: str | Path | None = None) -> RecordSet[T
 def pipeline_summary(registry: Registry | None = None, top: int = 5) -> dict[str, Any]:
     """The bundled snapshot's counts for a summary, read from its metadata (no trial is read).
 
-    ``targets`` lists the *top* targets by pipeline trials, by name when *registry* is given.
+    ``targets`` and ``countries`` list the *top* targets (by name when *registry* is given) and
+    countries by pipeline trials, most first, each ``{"target" or "country", "trials"}``.
     """
     meta = bundled_meta()
     counts = meta["counts"]
@@ -252,6 +253,6 @@ def pipeline_summary(registry: Registry | None = None, top: int = 5) -> dict[str
         "dropped": counts["dropped"],
         "modalities": counts["modalities"],
         "recruiting": counts["statuses"].get("recruiting", 0),
-        "targets": {name(k): v for k, v in ranked(counts["targets"])[:top]},
-        "countries": dict(ranked(counts["countries"])[:top]),
+        "targets": [{"target": name(k), "trials": v} for k, v in ranked(counts["targets"])[:top]],
+        "countries": [{"country": k, "trials": v} for k, v in ranked(counts["countries"])[:top]],
     }
