@@ -22,7 +22,9 @@ from responses import matchers
 from urllib3.response import HTTPResponse
 
 from cartlandscape.cli import main
-from cartlandscape.ctgov import (
+from cartlandscape.errors import FetchError, ResumeError
+from cartlandscape.trials.build import build
+from cartlandscape.trials.ctgov import (
     API_URL,
     FETCH_HINT,
     STATE_FILE,
@@ -35,7 +37,7 @@ from cartlandscape.ctgov import (
     pages_folder,
     retry_policy,
 )
-from cartlandscape.errors import FetchError, ResumeError
+from cartlandscape.trials.store import read_trials
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
 PAGE_1 = "biomcp_search_phelan_limit5_20260811.json"
@@ -44,6 +46,8 @@ LAST = "biomcp_search_nsclc_egfr_l858r_20260811.json"
 SEARCH_PAGES = (PAGE_1, PAGE_2, "biomcp_search_phelan_limit50_20260811.json", LAST)
 RECORDS = ("aact_NCT03418623.json", "aact_NCT04207047.json", "aact_NCT06171568.json")
 TERM = "Phelan-McDermid Syndrome"
+#: Hand-written CAR-based study objects of the trial pipeline's tests (see their README).
+CAR_STUDIES = Path(__file__).parent / "fixtures" / "trials" / "api_car_t_studies.json"
 
 
 def _bytes(name: str) -> bytes:
@@ -389,7 +393,8 @@ def test_missing_extra_says_how_to_install(
 
 def test_importing_the_module_imports_no_http_library() -> None:
     code = (
-        "import sys, cartlandscape.ctgov; print('requests' in sys.modules, 'tqdm' in sys.modules)"
+        "import sys, cartlandscape.trials.ctgov\n"
+        "print('requests' in sys.modules, 'tqdm' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False False"
@@ -503,17 +508,63 @@ def test_a_folder_of_other_files_is_left_alone(fake: FakeTime, tmp_path: Path) -
 # -- the output file and the command line -------------------------------------------------------
 
 
-def test_fetch_trials_writes_the_studies_and_keeps_the_pages(
+def _car_page() -> bytes:
+    studies = json.loads(CAR_STUDIES.read_bytes())
+    return _page(studies, totalCount=len(studies))
+
+
+def test_fetch_trials_writes_a_bundle_of_the_trials_and_keeps_the_pages(
     api: responses.RequestsMock, fake: FakeTime, tmp_path: Path
 ) -> None:
-    api.get(API_URL, body=_bytes(LAST), match=_first())
-    output = tmp_path / "trials.json"
+    """The studies become annotated trials in a bundle; the metadata say what was asked."""
+    api.get(API_URL, body=_car_page(), match=_first(term="CAR-T"))
+    output = tmp_path / "car-t.json.gz"
     result = fetch_trials(
-        output, TERM, page_size=5, sleep=fake.sleep, clock=fake.clock, progress=False
+        output, "CAR-T", page_size=5, sleep=fake.sleep, clock=fake.clock, progress=False
     )
-    assert json.loads(output.read_text(encoding="utf-8")) == _json(LAST)["studies"]
-    assert result.pages == pages_folder(output) == tmp_path / "trials.json.pages"
-    assert (result.studies, result.total_count, result.page_count) == (2, 2, 1)
+    trials, meta = read_trials(output)
+    assert sorted(t.registry_id for t in trials) == [
+        "NCT09000001",
+        "NCT09000002",
+        "NCT09000003",
+        "NCT09000004",
+    ]
+    assert result.pages == pages_folder(output) == tmp_path / "car-t.json.gz.pages"
+    assert (result.studies, result.total_count, result.page_count) == (4, 4, 1)
+    assert (result.trials, result.dropped) == (4, 0)
+    state = FetchState.read(result.pages / STATE_FILE)
+    assert meta["retrieved"] == state.pages[0].retrieved[:10]
+    assert meta["fetch"] == {
+        "api": API_URL,
+        "query": {"query.term": "CAR-T"},
+        "pages": "car-t.json.gz.pages",
+        "page_count": 1,
+        "studies": 4,
+        "total_count": 4,
+    }
+
+
+def test_recorded_pages_convert_and_their_studies_are_dropped(
+    api: responses.RequestsMock, fake: FakeTime, tmp_path: Path
+) -> None:
+    """Real API pages go through the converter; none of their studies is CAR-based."""
+    api.get(API_URL, body=_bytes(PAGE_1), match=_first())
+    api.get(API_URL, body=_bytes(PAGE_2), match=_next(TOKEN_1))
+    api.get(API_URL, body=_bytes(LAST), match=_next(TOKEN_2))
+    output = tmp_path / "phelan.json.gz"
+    result = fetch_trials(output, TERM, page_size=5, sleep=fake.sleep, clock=fake.clock)
+    assert (result.studies, result.trials, result.dropped) == (12, 0, 12)
+    assert read_trials(output)[0] == []
+
+
+def test_the_build_reads_a_fetch_s_pages_folder(
+    api: responses.RequestsMock, fake: FakeTime, tmp_path: Path
+) -> None:
+    """``python -m cartlandscape.trials.build FILE.pages`` skips the fetch state."""
+    api.get(API_URL, body=_car_page(), match=_first(term="CAR-T"))
+    result = fetch_trials(tmp_path / "a.json.gz", "CAR-T", page_size=5, sleep=fake.sleep)
+    meta = build(result.pages, tmp_path / "b.json.gz", retrieved="2026-11")
+    assert meta["counts"]["trials"] == 4
 
 
 def _cli(*args: str) -> int:
@@ -524,13 +575,32 @@ def test_cli_fetch(
     api: responses.RequestsMock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     params = {"query.term": "CAR-T", "query.intr": "CD19", "pageSize": "50", "countTotal": "true"}
-    api.get(API_URL, body=_bytes(LAST), match=[matchers.query_param_matcher(params)])
-    output = tmp_path / "car-t.json"
+    api.get(API_URL, body=_car_page(), match=[matchers.query_param_matcher(params)])
+    output = tmp_path / "car-t.json.gz"
     args = ("--query", "CAR-T", "--intervention", "CD19", "-o", str(output), "--page-size", "50")
     assert _cli(*args) == 0
-    assert _ids(json.loads(output.read_text(encoding="utf-8"))) == ["NCT06382129", "NCT06604689"]
+    assert len(read_trials(output)[0]) == 4
+    assert capsys.readouterr().err == (
+        f"fetched 4 studies of 4 reported (1 raw pages in {output}.pages/)\n"
+        f"wrote 4 CAR-based trials to {output} (0 other studies dropped)\n"
+    )
+    assert main(["trials", "list", "--bundle", str(output), "--format", "json"]) == 0
+    assert "NCT09000001" in capsys.readouterr().out
+
+
+def test_cli_studies_that_do_not_convert_are_kept_for_a_rerun(
+    api: responses.RequestsMock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A study the converter refuses is reported; --resume converts again without a request."""
+    api.get(API_URL, body=_page([{"protocolSection": {"identificationModule": {"nctId": "x"}}}]))
+    output = tmp_path / "x.json.gz"
+    assert _cli("--query", TERM, "-o", str(output)) == 1
     err = capsys.readouterr().err
-    assert f"wrote 2 studies of 2 reported to {output} (1 raw pages in {output}.pages/)" in err
+    assert "field 'nctId': expected an NCT id, found 'x'" in err
+    assert f"the studies fetched are kept in {output}.pages/: --resume converts them" in err
+    api.reset()
+    assert _cli("--query", TERM, "-o", str(output), "--resume") == 1
+    assert len(api.calls) == 0
 
 
 def test_cli_refused_query_is_one_message(
@@ -552,9 +622,9 @@ def test_cli_interrupted_then_resumed(
     assert _cli("--query", TERM, "-o", str(output)) == 130
     assert "rerun with --resume to go on" in capsys.readouterr().err
     api.reset()
-    api.get(API_URL, body=_bytes(LAST))
+    api.get(API_URL, body=_car_page())
     assert _cli("--query", TERM, "-o", str(output), "--resume") == 0
-    assert len(json.loads(output.read_text(encoding="utf-8"))) == 2
+    assert len(read_trials(output)[0]) == 4
 
 
 def test_cli_refuses_to_resume_another_query(

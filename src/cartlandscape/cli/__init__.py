@@ -11,7 +11,7 @@ Commands (``cartlandscape COMMAND --help`` shows each one's options and examples
     export                       records as JSON (the data-file shape) or CSV
     validate PATH...             check data files, for CI pipelines
     trials list|show|table|plot  registered CAR-based cell therapy trials (the bundled snapshot)
-    trials fetch -o FILE         studies of a query from the ClinicalTrials.gov API, into FILE
+    trials fetch -o FILE         trials of a query from the ClinicalTrials.gov API, as a bundle
 
 Every command but ``trials fetch`` takes ``--data PATH`` (repeatable), which merges your data
 files or folders with the bundled data, and ``--format`` where its output is a table.
@@ -94,13 +94,15 @@ Fetching trials
 the ClinicalTrials.gov API (version 2) for the studies matching ``query.term`` (``--query``)
 and/or ``query.intr`` (``--intervention``), ``N`` a page (1 to 1000; default 1000), following
 the pages' tokens to the end, about one request a second, with retries on HTTP 429 and 5xx
-(honouring ``Retry-After``).  ``FILE`` gets a JSON list of the API's study objects; each raw
-page is kept as it came in ``FILE.pages/`` with ``state.json`` (the query, each page's
-address, time and SHA-256, and the next page token).  After a failure or Ctrl-C (exit status
-130) ``--resume`` goes on from the last page saved; it refuses a folder of another query.  A
+(honouring ``Retry-After``).  Each raw page is kept as it came in ``FILE.pages/`` with
+``state.json`` (the query, each page's address, time and SHA-256, and the next page token).
+The studies are converted and annotated as trial records, and the CAR-based cell therapy trials
+written to ``FILE`` as a trial bundle (gzip JSON, with ``FILE``'s ``.meta.json`` beside it),
+which ``trials list --bundle FILE`` reads.  After a failure or Ctrl-C (exit status 130)
+``--resume`` goes on from the last page saved; it refuses a folder of another query.  A
 refused query (HTTP 400, with the API's message), no network, a page that is not JSON and a
 missing ``fetch`` extra are each one message with exit status 1.  See
-:mod:`cartlandscape.ctgov`.
+:mod:`cartlandscape.trials.ctgov`.
 """
 
 from __future__ import annotations

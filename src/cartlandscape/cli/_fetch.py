@@ -17,13 +17,13 @@ def _missing_extra() -> bool:
 
 
 def fetch(args: argparse.Namespace, out: Output) -> int:
-    """Fetch the studies of a query, write them to ``-o FILE`` and keep the raw pages beside it.
+    """Fetch the studies of a query, write their trials to ``-o FILE``, keep the raw pages.
 
     A failure or Ctrl-C leaves the pages fetched so far and the state to go on from; the
     message says how to resume.
     """
-    from cartlandscape.ctgov import FETCH_HINT, Query, fetch_trials, pages_folder
-    from cartlandscape.errors import FetchError, ResumeError
+    from cartlandscape.errors import DataError, FetchError, ResumeError
+    from cartlandscape.trials.ctgov import FETCH_HINT, Query, fetch_trials, pages_folder
 
     try:
         query = Query(args.query, args.intervention)
@@ -44,6 +44,11 @@ def fetch(args: argparse.Namespace, out: Output) -> int:
         )
     except ResumeError as exc:
         raise CommandError(str(exc)) from None
+    except DataError as exc:
+        raise CommandError(
+            f"{exc}\nthe studies fetched are kept in {pages}/: --resume converts them again "
+            "without fetching"
+        ) from None
     except FetchError as exc:
         raise CommandError(f"{exc}\n{resume_hint}") from None
     except KeyboardInterrupt:
@@ -51,8 +56,9 @@ def fetch(args: argparse.Namespace, out: Output) -> int:
         return 130
     total = "" if result.total_count is None else f" of {result.total_count} reported"
     print(
-        f"wrote {result.studies} studies{total} to {result.output} "
-        f"({result.page_count} raw pages in {result.pages}/)",
+        f"fetched {result.studies} studies{total} ({result.page_count} raw pages in "
+        f"{result.pages}/)\nwrote {result.trials} CAR-based trials to {result.output} "
+        f"({result.dropped} other studies dropped)",
         file=sys.stderr,
     )
     return 0

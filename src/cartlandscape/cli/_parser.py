@@ -200,7 +200,7 @@ def _trials(commands: Any) -> None:
             "cartlandscape trials show NCT02348216",
             "cartlandscape trials table target-phase",
             "cartlandscape trials plot -o trials.png",
-            'cartlandscape trials fetch --query "CAR-T" -o car-t.json',
+            'cartlandscape trials fetch --query "CAR-T" -o car-t.json.gz',
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -548,14 +548,16 @@ def _fetch(group: Any) -> None:
     fetch: argparse.ArgumentParser = group.add_parser(
         "fetch",
         help="fetch the studies of a query from the ClinicalTrials.gov API (needs requests)",
-        description="Fetch the studies of a query from the ClinicalTrials.gov API (version 2)\n"
-        "into FILE, keeping each raw page in the folder FILE.pages beside it.\n"
+        description="Fetch the studies of a query from the ClinicalTrials.gov API (version 2),\n"
+        "keeping each raw page in the folder FILE.pages, and write the CAR-based cell\n"
+        "therapy trials among them to FILE as a trial bundle (gzip JSON, for --bundle).\n"
         "About one request a second; busy or failing servers are tried again;\n"
         "a stopped fetch goes on with --resume.",
         epilog=_examples(
-            'cartlandscape trials fetch --query "CAR-T" -o car-t.json',
-            'cartlandscape trials fetch --query "CAR T" --intervention "CD19" -o cd19.json',
-            'cartlandscape trials fetch --query "CAR-T" -o car-t.json --resume',
+            'cartlandscape trials fetch --query "CAR-T" -o car-t.json.gz',
+            'cartlandscape trials fetch --query "CAR T" --intervention "CD19" -o cd19.json.gz',
+            'cartlandscape trials fetch --query "CAR-T" -o car-t.json.gz --resume',
+            "cartlandscape trials list --bundle car-t.json.gz --target CD19",
             'pip install "cartlandscape[fetch]"   # installs requests and tqdm',
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -568,7 +570,7 @@ def _fetch(group: Any) -> None:
         "--intervention", metavar="TEXT", help="the API's query.intr (intervention / treatment)"
     )
     fetch.add_argument(
-        "-o", "--output", required=True, metavar="FILE", help="the file the studies go to"
+        "-o", "--output", required=True, metavar="FILE", help="the trial bundle to write"
     )
     fetch.add_argument(
         "--page-size",

@@ -7,6 +7,8 @@
   (:func:`from_api_studies`) or from the snapshot table (:func:`from_csv_rows`);
 - :mod:`cartlandscape.trials.store`: the bundled snapshot, read lazily;
 - :mod:`cartlandscape.trials.build`: ``python -m cartlandscape.trials.build SRC -o OUT``;
+- :mod:`cartlandscape.trials.ctgov`: studies fetched from the ClinicalTrials.gov API v2, page by
+  page, politely and resumably (``cartlandscape trials fetch``);
 - :mod:`cartlandscape.trials.query`: ``Registry.trials_for`` and the landscape tables.
 
 Nothing here is imported by ``import cartlandscape``; the snapshot is read only when a trial

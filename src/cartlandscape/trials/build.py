@@ -19,13 +19,16 @@ import hashlib
 import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cartlandscape.errors import DataError, Problem
 
-__all__ = ["build", "main", "read_api_studies"]
+if TYPE_CHECKING:
+    from cartlandscape.trials.model import Trial
+
+__all__ = ["build", "bundle", "main", "read_api_studies"]
 
 #: The bundled snapshot's retrieval month.
 SNAPSHOT_RETRIEVED = "2026-10"
@@ -33,8 +36,13 @@ SNAPSHOT_RETRIEVED = "2026-10"
 
 def read_api_studies(path: Path) -> list[dict[str, Any]]:
     """The study objects in a JSON file or folder of API v2 pages or study lists."""
+    from cartlandscape.trials.ctgov import STATE_FILE
+
+    # A folder of raw pages from ``trials fetch`` holds its fetch state too: not a page.
     items = (
-        sorted(p for p in path.rglob("*.json") if not p.name.startswith("."))
+        sorted(
+            p for p in path.rglob("*.json") if not p.name.startswith(".") and p.name != STATE_FILE
+        )
         if path.is_dir()
         else [path]
     )
@@ -79,9 +87,7 @@ def build(source: Path, output: Path, *, retrieved: str = SNAPSHOT_RETRIEVED) ->
         REGISTRY_SOURCE,
         from_api_studies,
         from_csv_rows,
-        select,
     )
-    from cartlandscape.trials.store import metadata, write_bundle
 
     if not source.exists():
         raise DataError([Problem("no such file or folder", file=str(source))])
@@ -96,8 +102,30 @@ def build(source: Path, output: Path, *, retrieved: str = SNAPSHOT_RETRIEVED) ->
         sources["table"] = CSV_SOURCE
     else:
         trials = from_api_studies(read_api_studies(source), retrieved=retrieved, file=str(source))
+    return bundle(trials, output, retrieved=retrieved, sources=sources, input_sha256=digest)
+
+
+def bundle(
+    trials: Iterable[Trial],
+    output: Path,
+    *,
+    retrieved: str,
+    sources: Mapping[str, str],
+    input_sha256: str | None = None,
+    fetched: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Keep the CAR-based *trials* and write them as a bundle to *output*; return its metadata.
+
+    *fetched*, where given, goes in the metadata as ``fetch``: what ``cartlandscape trials
+    fetch`` asked the API and where it kept the raw pages.
+    """
+    from cartlandscape.trials.convert import select
+    from cartlandscape.trials.store import metadata, write_bundle
+
     kept, dropped = select(trials)
-    meta = metadata(kept, dropped, retrieved=retrieved, sources=sources, input_sha256=digest)
+    meta = metadata(kept, dropped, retrieved=retrieved, sources=sources, input_sha256=input_sha256)
+    if fetched is not None:
+        meta["fetch"] = dict(fetched)
     meta["sha256"] = write_bundle(output, kept, meta)
     return meta
 

@@ -20,6 +20,9 @@ next page token.  A rerun with ``resume=True`` reads the saved pages and goes on
 token; it refuses a state file of a different query.  A fetch stopped by an error or by
 Ctrl-C can always be resumed: the state file is written after each page is saved.
 
+:func:`fetch_trials` (what ``cartlandscape trials fetch`` runs) then converts the studies into
+annotated trial records and writes the CAR-based ones as a trial bundle.
+
 Everything that can go wrong on the way -- a query the API refuses (HTTP 400, with its
 message), the network down, a page that is not the JSON the API documents -- is a
 :class:`~cartlandscape.errors.FetchError` with one clear message.
@@ -29,8 +32,8 @@ message), the network down, a page that is not the JSON the API documents -- is 
 {'query.term': 'CAR-T', 'query.intr': 'axicabtagene ciloleucel'}
 >>> page_file(3)
 'page-0003.json'
->>> pages_folder("trials.json").name
-'trials.json.pages'
+>>> pages_folder("car-t.json.gz").name
+'car-t.json.gz.pages'
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ from cartlandscape.errors import FetchError, ResumeError
 if TYPE_CHECKING:
     import requests
     from urllib3.util.retry import Retry
+
+    from cartlandscape._registry import Registry
 
 __all__ = [
     "API_URL",
@@ -322,13 +327,19 @@ def _check_page(document: Any, number: int) -> tuple[list[dict[str, Any]], str |
 
 @attrs.frozen
 class FetchResult:
-    """What a fetch wrote: the output file, its pages folder, and the counts."""
+    """What a fetch wrote: the bundle, its pages folder, and the counts.
+
+    ``studies`` fetched (``total_count`` is the API's count of them), on ``page_count`` pages;
+    ``trials`` kept in the bundle as CAR-based cell therapy trials, and ``dropped`` the others.
+    """
 
     output: Path
     pages: Path
     studies: int
     total_count: int | None
     page_count: int
+    trials: int
+    dropped: int
 
 
 @attrs.define
@@ -567,30 +578,54 @@ def fetch_trials(
     *,
     page_size: int = MAX_PAGE_SIZE,
     resume: bool = False,
+    registry: Registry | None = None,
     **options: Any,
 ) -> FetchResult:
-    """Fetch the studies of a query and write them to *output*, the raw pages beside it.
+    """Fetch the studies of a query and write their trials to *output*, the raw pages beside it.
 
-    *output* gets a JSON list of the API's study objects; the pages go in
-    :func:`pages_folder` of *output*.  *resume* and *options* are as for
-    :func:`fetch_studies`.
+    The studies are converted and annotated by
+    :func:`~cartlandscape.trials.convert.from_api_studies` (against *registry*, default the
+    bundled one), the CAR-based cell therapy trials kept, and *output* written as a trial
+    bundle (gzip JSON, see :func:`~cartlandscape.trials.build.bundle`) that ``cartlandscape
+    trials list --bundle`` reads; its metadata say what was asked (``fetch``).  The retrieval
+    date of the trials is the day the last page was fetched.  The raw pages go in
+    :func:`pages_folder` of *output*.  *resume* and *options* are as for :func:`fetch_studies`.
+    Studies that cannot be converted raise :class:`~cartlandscape.errors.DataError`; the pages
+    stay, so a rerun with *resume* converts them again without a request.
     """
+    from cartlandscape.trials.build import bundle
+    from cartlandscape.trials.convert import REGISTRY_SOURCE, from_api_studies
+
     output = Path(output)
     fetcher = Fetcher(
         Query(term, intervention), pages_folder(output), page_size=page_size, **options
     )
     studies = list(fetcher.studies(resume=resume))
-    text = json.dumps(studies, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    try:
-        _write_atomic(output, text.encode("utf-8"))
-    except OSError as exc:
-        raise FetchError(f"cannot write {output}: {exc.strerror or exc}") from None
     state = fetcher.state
     assert state is not None
+    retrieved = state.pages[-1].retrieved[:10]
+    trials = from_api_studies(
+        studies, retrieved=retrieved, registry=registry, file=str(fetcher.pages)
+    )
+    fetched = {
+        "api": API_URL,
+        "query": state.query,
+        "pages": fetcher.pages.name,
+        "page_count": len(state.pages),
+        "studies": len(studies),
+        "total_count": state.total_count,
+    }
+    sources = {"registry": REGISTRY_SOURCE}
+    try:
+        meta = bundle(trials, output, retrieved=retrieved, sources=sources, fetched=fetched)
+    except OSError as exc:
+        raise FetchError(f"cannot write {output}: {exc.strerror or exc}") from None
     return FetchResult(
         output=output,
         pages=fetcher.pages,
         studies=len(studies),
         total_count=state.total_count,
         page_count=len(state.pages),
+        trials=meta["counts"]["trials"],
+        dropped=meta["counts"]["dropped"],
     )
