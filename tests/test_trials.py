@@ -277,6 +277,20 @@ def test_build_from_api_json_and_read_back(tmp_path: Path) -> None:
     assert again.read_bytes() == out.read_bytes()  # reproducible
 
 
+def test_build_reads_a_folder_of_raw_pages(tmp_path: Path) -> None:
+    """The pages folder of a fetch (pages and their state file) builds like the studies file."""
+    studies = json.loads(API_STUDIES.read_text())
+    pages = tmp_path / "car-t.json.pages"
+    pages.mkdir()
+    (pages / "page-0001.json").write_text(
+        json.dumps({"studies": studies[:3], "nextPageToken": "x"})
+    )
+    (pages / "page-0002.json").write_text(json.dumps({"studies": studies[2:]}))
+    (pages / "state.json").write_text(json.dumps({"query": {"term": "CAR-T"}, "pages": []}))
+    meta = build(pages, tmp_path / "b.json.gz")
+    assert meta["counts"]["trials"] == 4  # the study on both pages is read once
+
+
 def test_build_command_reports_counts_and_bad_input(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
