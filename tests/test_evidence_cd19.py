@@ -198,3 +198,13 @@ def test_eliana_follow_up_disagreement_is_recorded() -> None:
     (disagreement,) = outcome.disagreements
     assert disagreement.field == "follow_up"
     assert "38.3" in _text(disagreement.value)
+
+
+def test_zuma_7_event_free_survival_and_its_follow_up() -> None:
+    """ZUMA-7 primary analysis: median EFS 8.3 against 2 months; the follow-up sources disagree."""
+    outcome = _get("axicabtagene-ciloleucel-zuma-7-primary-median-efs")
+    assert (_text(outcome.value), _text(outcome.comparator_value)) == ("8.3 month", "2 month")
+    hr = outcome.hazard_ratio
+    assert (hr.estimate, hr.low, hr.high) == (0.398, 0.31, 0.51)
+    assert _text(outcome.follow_up) == "19.2 month"
+    assert [_text(d.value) for d in outcome.disagreements] == ["24.9 month"]
