@@ -851,7 +851,8 @@ def test_pool_refuses_two_reports_of_a_study_unless_one_per_study(
     data = json.loads(out)
     assert data["pooled"]["studies"] == ["alpha-orr-final"]
     assert data["left_out"] == [
-        "outcome 'alpha-orr' reports the same study as 'alpha-orr-final', kept for its larger n"
+        "outcome 'alpha-orr' reports the same study as 'alpha-orr-final' (alpha1); "
+        "kept 'alpha-orr-final' for its larger n (n = 45 against n = 40)"
     ]
 
 

@@ -250,16 +250,22 @@ def test_not_reached_medians_are_listed_apart_and_never_subtracted() -> None:
     assert "Differences" not in format_comparison(found)
 
 
-def test_indications_must_agree_unless_one_is_asked_for() -> None:
-    """Outcomes in different indications are a mismatch, unless indication= sets the scope."""
+def test_indications_must_agree_even_under_a_parent_indication() -> None:
+    """Outcomes in different indications are a mismatch, also within one parent's scope."""
     reg = landscape(
         outcome("a", "a-cel", indication="all"), outcome("b", "b-cel", indication="b-all")
     )
     with pytest.raises(ComparisonError, match="indications differ"):
         compare(reg, ["a-cel", "b-cel"], endpoint="orr")
-    result = compare(reg, ["a-cel", "b-cel"], endpoint="orr", indication="ALL")
+    with pytest.raises(ComparisonError, match="indications differ"):
+        compare(reg, ["a-cel", "b-cel"], endpoint="orr", indication="ALL")
+    result = compare(reg, ["a-cel", "b-cel"], endpoint="orr", indication="ALL", allow_mismatch=True)
     assert result.indication == "all"
-    assert result.matched
+    assert [m.field for m in result.mismatches] == ["indication"]
+    same = landscape(
+        outcome("a", "a-cel", indication="b-all"), outcome("b", "b-cel", indication="b-all")
+    )
+    assert compare(same, ["a-cel", "b-cel"], endpoint="orr", indication="ALL").matched
 
 
 def test_outcome_outside_the_asked_indication_is_refused() -> None:
@@ -331,7 +337,7 @@ def test_rank_orders_by_certain_value_with_ties_sharing_a_place() -> None:
 
 
 def test_rank_needs_one_indication_or_a_scope() -> None:
-    """rank refuses outcomes of several indications unless indication= is given."""
+    """rank refuses outcomes of several indications, also under a parent indication."""
     reg = landscape(
         outcome("a", "a-cel", indication="b-all"),
         outcome("b", "b-cel", indication="all"),
@@ -339,7 +345,11 @@ def test_rank_needs_one_indication_or_a_scope() -> None:
     )
     with pytest.raises(ComparisonError, match="indications differ"):
         rank(reg, endpoint="orr")
-    assert [r.id for r in rank(reg, endpoint="orr", indication="all").rows] == ["a", "b"]
+    with pytest.raises(ComparisonError, match="indications differ"):
+        rank(reg, endpoint="orr", indication="all")
+    assert [r.id for r in rank(reg, endpoint="orr", indication="b-all").rows] == ["a"]
+    ranked = rank(reg, endpoint="orr", indication="all", allow_mismatch=True)
+    assert [r.id for r in ranked.rows] == ["a", "b"]
     assert rank(reg, endpoint="cr").rows == ()
 
 

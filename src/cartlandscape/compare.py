@@ -49,11 +49,15 @@ from cartlandscape._registry import Registry, normalize
 from cartlandscape.errors import ComparisonError, Remedy
 from cartlandscape.fields import check_value
 from cartlandscape.models import Citation, Outcome, Therapy
+from cartlandscape.studies import one_per_study as _one_per_study
+from cartlandscape.studies import study_key
 from cartlandscape.values import Approximate, Bound, NotReached, Value, parse_value
 from cartlandscape.vocabulary import (
+    AnalysisSet,
     Endpoint,
     Grade,
     GradingScale,
+    Setting,
     parse_endpoint,
     parse_grade,
     parse_grading_scale,
@@ -63,7 +67,10 @@ if TYPE_CHECKING:
     import pint
 
 __all__ = [
+    "CAUTION_FIELDS",
+    "DATA_CUT_DAYS",
     "FIELDS",
+    "FOLLOW_UP_RATIO",
     "PERCENTAGE_POINT",
     "Comparison",
     "ComparisonError",
@@ -71,6 +78,7 @@ __all__ = [
     "Mismatch",
     "Row",
     "Table",
+    "cautions",
     "compare",
     "format_comparison",
     "format_table",
@@ -82,14 +90,43 @@ __all__ = [
 #: The unit of a difference between two proportions.
 PERCENTAGE_POINT: Final = "percentage_point"
 #: The fields outcomes must agree on to be compared, in the order mismatches are listed.
-FIELDS: Final = ("endpoint", "indication", "timepoint", "grading_scale", "grade", "unit")
+FIELDS: Final = (
+    "endpoint",
+    "indication",
+    "setting",
+    "analysis_set",
+    "timepoint",
+    "grading_scale",
+    "grade",
+    "unit",
+)
+#: The fields a comparison flags when they differ, without refusing: how long patients were
+#: followed, and when the data were cut (see :func:`cautions`).
+CAUTION_FIELDS: Final = ("follow_up", "data_cut")
+#: A median follow-up this many times another one is flagged.
+FOLLOW_UP_RATIO: Final = 1.5
+#: Data cuts this many days apart or more are flagged.
+DATA_CUT_DAYS: Final = 183
+#: A mismatch over more outcomes than this is told as counts per value.
+_LISTED: Final = 6
+#: The most narrower questions a refusal offers.
+_NARROWER: Final = 12
 _WHAT: Final = {
     "endpoint": "endpoints",
     "indication": "indications",
+    "setting": "settings",
+    "analysis_set": "analysis sets",
     "timepoint": "time points",
     "grading_scale": "grading scales",
     "grade": "grades",
     "unit": "units",
+    "follow_up": "median follow-ups",
+    "data_cut": "data cuts",
+}
+#: Values that say nothing: an outcome whose setting or analysis set is not stated matches any.
+_UNKNOWN: Final[dict[str, frozenset[object]]] = {
+    "setting": frozenset({Setting.NOT_STATED}),
+    "analysis_set": frozenset({None, AnalysisSet.NOT_STATED}),
 }
 #: Why a mismatch in a field matters, where it is not plain.
 _WHY: Final = {
@@ -144,6 +181,8 @@ def _shown(value: object) -> str:
 _KEYS: Final[dict[str, tuple[Callable[[Outcome], Hashable], Callable[[Outcome], str]]]] = {
     "endpoint": (lambda o: o.endpoint, lambda o: o.endpoint.label),
     "indication": (lambda o: o.indication, lambda o: _shown(o.indication)),
+    "setting": (lambda o: o.setting, lambda o: str(o.setting)),
+    "analysis_set": (lambda o: o.analysis_set, lambda o: _shown(o.analysis_set)),
     "timepoint": (lambda o: _time_key(o.timepoint), lambda o: _shown(o.timepoint)),
     "grading_scale": (_scale_key, lambda o: _shown(o.grading_scale)),
     "grade": (lambda o: o.grade, lambda o: _shown(o.grade)),
@@ -158,10 +197,22 @@ class Mismatch:
     field: str
     found: tuple[tuple[str, str], ...]
 
+    def counts(self) -> list[tuple[str, int]]:
+        """Each value found with the number of outcomes giving it, the most common first."""
+        return Counter(shown for _, shown in self.found).most_common()
+
     def __str__(self) -> str:
-        said = ", ".join(f"{shown} ({ident})" for ident, shown in self.found)
+        what = _WHAT.get(self.field, self.field)
         why = _WHY.get(self.field, "")
-        return f"{_WHAT.get(self.field, self.field)} differ{why}: {said}"
+        if len(self.found) <= _LISTED:
+            said = ", ".join(f"{shown} ({ident})" for ident, shown in self.found)
+            return f"{what} differ{why}: {said}"
+        tally = self.counts()
+        said = ", ".join(f"{shown} {count}" for shown, count in tally[:_LISTED])
+        more = len(tally) - _LISTED
+        if more > 0:
+            said += f" and {more} more"
+        return f"{what} differ{why} across {len(self.found)} outcomes: {said}"
 
 
 def mismatches(
@@ -196,8 +247,40 @@ def mismatches(
         if field not in wanted:
             continue
         key, show = _KEYS[field]
-        if len({key(o) for o in found}) > 1:
+        vague = _UNKNOWN.get(field, frozenset())
+        if len({k for o in found if (k := key(o)) not in vague}) > 1:
             result.append(Mismatch(field, tuple((o.id, show(o)) for o in found)))
+    return tuple(result)
+
+
+def _months(value: Value | None) -> float | None:
+    return None if value is None else value.to("month").interval()[0]
+
+
+def cautions(outcomes: Iterable[Outcome]) -> tuple[Mismatch, ...]:
+    """The differences a comparison flags without refusing: follow-up and data cut.
+
+    Median follow-ups are flagged when the longest is at least :data:`FOLLOW_UP_RATIO` times
+    the shortest; data cuts when they lie :data:`DATA_CUT_DAYS` days apart or more.  A result
+    after 63 months is not a result after 8 months: read such a difference with care.
+
+    >>> from cartlandscape.models import Citation, Outcome
+    >>> cite = (Citation(source="s", locator="p. 1"),)
+    >>> a = Outcome(id="a", therapy="t", endpoint="orr", value="72 percent",
+    ...             follow_up="7.9 month", citations=cite)
+    >>> b = attrs.evolve(a, id="b", follow_up=parse_value("63.1 month"))
+    >>> print(cautions([a, b])[0])
+    median follow-ups differ: 7.9 month (a), 63.1 month (b)
+    """
+    found = sorted(outcomes, key=lambda o: o.id)
+    result = []
+    months = [m for o in found if (m := _months(o.follow_up)) is not None]
+    if months and min(months) > 0 and max(months) >= FOLLOW_UP_RATIO * min(months):
+        said = tuple((o.id, _shown(o.follow_up)) for o in found)
+        result.append(Mismatch("follow_up", said))
+    cuts = [o.data_cut.earliest for o in found if o.data_cut is not None]
+    if cuts and (max(cuts) - min(cuts)).days >= DATA_CUT_DAYS:
+        result.append(Mismatch("data_cut", tuple((o.id, _shown(o.data_cut)) for o in found)))
     return tuple(result)
 
 
@@ -234,6 +317,8 @@ class Row:
     name: str
     converted: Value
     flags: tuple[str, ...] = ()
+    #: Every name of the row's therapy (or institution): its id, INN, brands, codes, aliases.
+    names: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, registry: Registry, outcome: Outcome, flags: tuple[str, ...] = ()) -> Row:
@@ -245,15 +330,18 @@ class Row:
         >>> row.converted.unit
         'percent'
         """
+        names: tuple[str, ...] = ()
         if outcome.therapy is not None and outcome.therapy in registry.therapies:
             name = registry.therapies[outcome.therapy].name
+            names = registry.therapies[outcome.therapy].names()
         elif outcome.institution is not None and outcome.institution in registry.institutions:
             name = registry.institutions[outcome.institution].name
+            names = registry.institutions[outcome.institution].names()
         else:
             name = outcome.therapy or outcome.institution or outcome.id
         target = _UNITS.get(outcome.value.dimensionality)
         converted = outcome.value if target is None else outcome.value.to(target[0])
-        return cls(outcome=outcome, name=name, converted=converted, flags=flags)
+        return cls(outcome=outcome, name=name, converted=converted, flags=flags, names=names)
 
     @property
     def id(self) -> str:
@@ -429,12 +517,21 @@ def _difference(first: Row, second: Row) -> Difference | None:
 # -- results -----------------------------------------------------------------------------------
 
 
+def _same_study(a: Outcome, b: Outcome) -> bool:
+    key = study_key(a)
+    return key is not None and key == study_key(b)
+
+
 def _lookup_row(rows: Sequence[Row], name: str) -> Row:
     by_outcome = [r for r in rows if r.id == name]
     if by_outcome:
         return by_outcome[0]
     key = normalize(name)
-    found = [r for r in rows if key in {normalize(r.name), normalize(r.outcome.therapy or "")}]
+    found = [
+        r
+        for r in rows
+        if key in {normalize(r.name), normalize(r.outcome.therapy or ""), *map(normalize, r.names)}
+    ]
     if len(found) == 1:
         return found[0]
     if found:
@@ -461,6 +558,10 @@ class Comparison:
     #: The toxicity grades and the grading scale the rows were chosen by, if any.
     grade: Grade | None = None
     grading_scale: GradingScale | None = None
+    #: Differences in follow-up or data cut between the rows (see :func:`cautions`).
+    cautions: tuple[Mismatch, ...] = ()
+    #: Why outcomes were left out (with ``one_per_study=True``: other reports of a study).
+    left_out: tuple[str, ...] = ()
 
     @property
     def matched(self) -> bool:
@@ -472,7 +573,8 @@ class Comparison:
 
         Pairs whose values cannot be subtracted are left out: a proportion and a time (the
         comparison lists them as a unit mismatch), and a median that was not reached (it has no
-        number to subtract).
+        number to subtract).  So are two reports of one study (a label and a five-year update
+        of one trial): they differ in data cut, not in therapy.
 
         >>> from cartlandscape.models import Citation, Outcome
         >>> cite = (Citation(source="s", locator="p. 4"),)
@@ -488,6 +590,8 @@ class Comparison:
         found = []
         for i, first in enumerate(self.rows):
             for second in self.rows[i + 1 :]:
+                if _same_study(first.outcome, second.outcome):
+                    continue
                 difference = _difference(first, second)
                 if difference is not None:
                     found.append(difference)
@@ -541,6 +645,10 @@ class Table:
     #: The toxicity grades and the grading scale the rows were chosen by, if any.
     grade: Grade | None = None
     grading_scale: GradingScale | None = None
+    #: Differences in follow-up or data cut between the rows (see :func:`cautions`).
+    cautions: tuple[Mismatch, ...] = ()
+    #: Why outcomes were left out (with ``one_per_study=True``: other reports of a study).
+    left_out: tuple[str, ...] = ()
 
 
 # -- compare and rank --------------------------------------------------------------------------
@@ -648,15 +756,87 @@ def _unit_of(endpoint: Endpoint) -> str:
     return "percent" if endpoint.dimension == "proportion" else "month"
 
 
+def _narrowing(outcomes: Sequence[Outcome], found: Sequence[Mismatch]) -> list[Remedy]:
+    """The questions that narrow a refused comparison: each indication or time point found.
+
+    Indications come first; time points are offered only where the indications agree.
+    """
+    remedies = []
+    fields = {m.field for m in found}
+    narrowing = ["indication"] if "indication" in fields else ["timepoint"]
+    for mismatch in found:
+        if mismatch.field not in narrowing:
+            continue
+        key = _KEYS[mismatch.field][0]
+        tally: Counter[Hashable] = Counter(key(o) for o in outcomes)
+        example = {key(o): o for o in outcomes}
+        for value, count in tally.most_common(_NARROWER):
+            if value is None:
+                continue
+            outcome = example[value]
+            given = outcome.indication if mismatch.field == "indication" else outcome.timepoint
+            noun = "outcome" if count == 1 else "outcomes"
+            remedies.append(Remedy(mismatch.field, str(given), f"({count} {noun})"))
+    return remedies or list(_NARROW)
+
+
+def _against_question(
+    outcomes: Sequence[Outcome],
+    endpoint: Endpoint,
+    timepoint: Value | None,
+    grade: Grade | None = None,
+    grading_scale: GradingScale | None = None,
+) -> list[Mismatch]:
+    """Where outcomes depart from the question itself: another endpoint, time point or grading."""
+    found = []
+    for field, wanted_value in (("grade", grade), ("grading_scale", grading_scale)):
+        if wanted_value is None:
+            continue
+        off = [o for o in outcomes if getattr(o, field) is not wanted_value]
+        if off:
+            said = (("asked", str(wanted_value)), *((o.id, _KEYS[field][1](o)) for o in off))
+            found.append(Mismatch(field, said))
+    off = [o for o in outcomes if o.endpoint is not endpoint]
+    if off:
+        said = (("asked", endpoint.label), *((o.id, o.endpoint.label) for o in off))
+        found.append(Mismatch("endpoint", said))
+    if timepoint is not None:
+        wanted = _time_key(timepoint)
+        off = [o for o in outcomes if _time_key(o.timepoint) != wanted]
+        if off:
+            said = (("asked", str(timepoint)), *((o.id, _shown(o.timepoint)) for o in off))
+            found.append(Mismatch("timepoint", said))
+    return found
+
+
 def _checked(
-    registry: Registry, outcomes: list[Outcome], fields: tuple[str, ...], allow_mismatch: bool
+    registry: Registry,
+    outcomes: list[Outcome],
+    fields: tuple[str, ...],
+    allow_mismatch: bool,
+    asked: Sequence[Mismatch] = (),
 ) -> tuple[tuple[Row, ...], tuple[Mismatch, ...]]:
-    found = mismatches(outcomes, fields=fields)
+    """Rows of *outcomes* once they agree on *fields* and with the question (*asked*).
+
+    Without ``allow_mismatch`` any mismatch raises :class:`ComparisonError`, whose remedies
+    name each indication and time point found (the narrower questions) and ``allow_mismatch``.
+    """
+    between = mismatches(outcomes, fields=fields)
+    # A departure from the question is told once: the rows' own mismatch tells it already.
+    found = (*(m for m in asked if m.field not in {b.field for b in between}), *between)
     if found and not allow_mismatch:
         details = "; ".join(str(m) for m in found)
-        raise ComparisonError(f"these outcomes are not comparable: {details}", (*_NARROW, _ANYWAY))
-    flags = _flags(outcomes, found)
-    return tuple(Row.of(registry, o, flags[o.id]) for o in outcomes), found
+        raise ComparisonError(
+            f"these outcomes are not comparable: {details}",
+            (*_narrowing(outcomes, between), _ANYWAY),
+        )
+    flags = {ident: list(fields) for ident, fields in _flags(outcomes, between).items()}
+    for mismatch in asked:
+        for ident, _ in mismatch.found:
+            if ident in flags and mismatch.field not in flags[ident]:
+                flags[ident].append(mismatch.field)
+    rows = tuple(Row.of(registry, o, tuple(flags[o.id])) for o in outcomes)
+    return rows, found
 
 
 def compare(
@@ -669,6 +849,7 @@ def compare(
     allow_mismatch: bool = False,
     grade: Grade | str | None = None,
     grading_scale: GradingScale | str | None = None,
+    one_per_study: bool = False,
 ) -> Comparison:
     """Put the *endpoint* outcomes of two or more therapies side by side.
 
@@ -676,11 +857,17 @@ def compare(
     as they are).  A therapy contributes every outcome of the endpoint in *indication* (with
     its sub-indications) at *timepoint*; rows keep their citations and the form of their value.
 
-    Raises :class:`ComparisonError` when a therapy has no such outcome, or when the rows
-    differ in endpoint, indication (unless *indication* is given), time point, grading scale,
+    Raises :class:`ComparisonError` when a therapy has no such outcome, when an outcome
+    record given reports another endpoint or time point than the ones asked for, or when the
+    rows differ in any of :data:`FIELDS`: endpoint, indication (sub-indications of the
+    *indication* asked for differ too), setting, analysis set, time point, grading scale,
     grade or the dimension of their unit.  With ``allow_mismatch=True`` the comparison is made
     anyway and lists each mismatch; a therapy without the endpoint then contributes a related
-    one (CR, CR/CRi and sCR/CR are related), flagged.
+    one (CR, CR/CRi and sCR/CR are related), flagged.  Differences in median follow-up or data
+    cut never refuse, but are listed in ``cautions``.  ``one_per_study=True`` keeps one report
+    of each study (see :func:`cartlandscape.studies.one_per_study`); ``left_out`` says why
+    each other report was left out.  Two reports of one study are never given as a
+    difference.
 
     For a graded endpoint (CRS, ICANS, neurotoxicity), *grade* (``">=3"``) and *grading_scale*
     (``"astct-2019"``) choose each therapy's outcomes; outcomes graded on different scales are
@@ -737,7 +924,6 @@ def compare(
         for outcome in found:
             if outcome not in outcomes:
                 outcomes.append(outcome)
-    fields = [f for f in FIELDS if f != "indication"] if scope is not None else list(FIELDS)
     if scope is not None:
         # The scope covers sub-indications; an outcome given directly must lie within it.
         outside = [o for o in outcomes if o.indication not in registry.indication_ids(scope)]
@@ -748,9 +934,11 @@ def compare(
                 + ", ".join(f"{o.id} ({_shown(o.indication)})" for o in outside),
                 (_ANYWAY,),
             )
-        if outside:
-            fields.insert(1, "indication")
-    rows, found_mismatches = _checked(registry, outcomes, tuple(fields), allow_mismatch)
+    left_out: list[str] = []
+    if one_per_study:
+        outcomes, left_out = _one_per_study(outcomes, registry)
+    asked = _against_question(outcomes, wanted, when, wanted_grade, wanted_scale)
+    rows, found_mismatches = _checked(registry, outcomes, FIELDS, allow_mismatch, asked)
     return Comparison(
         endpoint=wanted,
         indication=scope,
@@ -761,6 +949,8 @@ def compare(
         indication_name=None if scope is None else registry.indications[scope].name,
         grade=wanted_grade,
         grading_scale=wanted_scale,
+        cautions=cautions(outcomes),
+        left_out=tuple(left_out),
     )
 
 
@@ -774,14 +964,17 @@ def rank(
     allow_mismatch: bool = False,
     grade: Grade | str | None = None,
     grading_scale: GradingScale | str | None = None,
+    one_per_study: bool = False,
 ) -> Table:
     """Every *endpoint* outcome (in *indication*, at *timepoint*) in order of value.
 
     Values are ordered by the low end of their interval, then the high end (so a bound
     ">80 percent" comes after "85 percent": only 80 is certain); *descending* puts the largest
-    first.  Rows keep ``n`` and citations.  Rows must agree as in :func:`compare`; without
-    *indication*, outcomes of different indications are a mismatch; *grade* and
-    *grading_scale* choose the outcomes of a graded endpoint.
+    first.  Rows keep ``n`` and citations.  Rows must agree as in :func:`compare`; outcomes of
+    different indications are a mismatch (with or without *indication*: its sub-indications
+    differ), and the error names each indication found, with its number of outcomes, as a
+    narrower question.  *grade* and *grading_scale* choose the outcomes of a graded endpoint;
+    ``one_per_study`` and ``cautions`` are as in :func:`compare`.
 
     A median that was not reached has no number to order by: such rows come after every row
     with a number, whichever the direction, and share one place.
@@ -807,6 +1000,9 @@ def rank(
     wanted_grade, wanted_scale = _grading(wanted, grade, grading_scale)
     outcomes = _in_scope(registry, registry.outcomes_for(endpoint=wanted), scope, when)
     outcomes = _graded(outcomes, wanted_grade, wanted_scale)
+    left_out: list[str] = []
+    if one_per_study:
+        outcomes, left_out = _one_per_study(outcomes, registry)
     sign = -1.0 if descending else 1.0
 
     def order(outcome: Outcome) -> tuple[bool, float, float, str]:
@@ -818,8 +1014,7 @@ def rank(
         return (False, sign * low, sign * high, outcome.id)
 
     outcomes.sort(key=order)
-    fields = tuple(f for f in FIELDS if scope is None or f != "indication")
-    rows, found = _checked(registry, outcomes, fields, allow_mismatch)
+    rows, found = _checked(registry, outcomes, FIELDS, allow_mismatch)
     positions: list[int] = []
     for i, outcome in enumerate(outcomes):
         same = i > 0 and order(outcome)[:3] == order(outcomes[i - 1])[:3]
@@ -836,6 +1031,8 @@ def rank(
         indication_name=None if scope is None else registry.indications[scope].name,
         grade=wanted_grade,
         grading_scale=wanted_scale,
+        cautions=cautions(outcomes),
+        left_out=tuple(left_out),
     )
 
 
@@ -883,6 +1080,7 @@ def format_comparison(comparison: Comparison) -> str:
     if comparison.mismatches:
         lines.append("Mismatches (compared anyway):")
         lines.extend(f"  {m}" for m in comparison.mismatches)
+    _notes(lines, comparison.cautions, comparison.left_out)
     return "\n".join(lines)
 
 
@@ -909,4 +1107,14 @@ def format_table(table: Table) -> str:
     if table.mismatches:
         lines.append("Mismatches (ranked anyway):")
         lines.extend(f"  {m}" for m in table.mismatches)
+    _notes(lines, table.cautions, table.left_out)
     return "\n".join(lines)
+
+
+def _notes(lines: list[str], found: Sequence[Mismatch], left_out: Sequence[str]) -> None:
+    if found:
+        lines.append("Read with care:")
+        lines.extend(f"  {m}" for m in found)
+    if left_out:
+        lines.append("Left out:")
+        lines.extend(f"  {reason}" for reason in left_out)

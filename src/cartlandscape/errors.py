@@ -70,7 +70,9 @@ class Remedy:
     """A way to change a question that an error suggests: a keyword of the call, and its value.
 
     ``option`` is the keyword (``"allow_mismatch"``, ``"indication"``); ``value`` the value to
-    give it (None where the caller chooses one); ``effect`` what it does, in words.
+    give it (None where the caller chooses one); ``effect`` what it does, in words.  ``call``,
+    where given, is what to do in Python when the remedy is a function rather than a keyword
+    of the call refused (the command line still words it as the option ``option``).
 
     >>> print(Remedy("allow_mismatch", True, "to compare anyway with each mismatch flagged"))
     allow_mismatch=True to compare anyway with each mismatch flagged
@@ -81,10 +83,11 @@ class Remedy:
     option: str
     value: object = None
     effect: str = ""
+    call: str = ""
 
     def __str__(self) -> str:
         given = "=" if self.value is None else f"={self.value!r}"
-        return " ".join(filter(None, [f"{self.option}{given}", self.effect]))
+        return " ".join(filter(None, [self.call or f"{self.option}{given}", self.effect]))
 
 
 def _with_remedies(reason: str, remedies: tuple[Remedy, ...]) -> str:

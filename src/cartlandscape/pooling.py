@@ -37,12 +37,12 @@ from typing import Any, Final
 import attrs
 
 from cartlandscape import metaanalysis
-from cartlandscape._registry import normalize
 from cartlandscape.compare import FIELDS, mismatches
 from cartlandscape.errors import ComparisonError, InsufficientDataError, Remedy
 from cartlandscape.metaanalysis import Interval, Measure, Model, Tau2Method
 from cartlandscape.models import Citation, Outcome
 from cartlandscape.stats import check_level, counts
+from cartlandscape.studies import one_per_study, study_key
 from cartlandscape.vocabulary import Endpoint, parse_endpoint
 
 __all__ = [
@@ -165,48 +165,13 @@ def _percent(value: float) -> str:
     return f"{value:.3g}"
 
 
-def study_key(outcome: Outcome) -> tuple[str, str] | None:
-    """The study *outcome* reports, as pooling tells studies apart (None if no study is named).
-
-    Two outcomes of the same therapy (or institution) with the same registry id, or the same
-    study name when there is no id, report one study.
-    """
-    study = outcome.study
-    if study is None or not (study.registry_id or study.name):
-        return None
-    who = outcome.therapy or outcome.institution or ""
-    return who, study.registry_id or normalize(study.name or "")
-
-
-def one_per_study(outcomes: Iterable[Outcome]) -> tuple[list[Outcome], list[str]]:
-    """Keep one outcome per study: the one with the largest n (then the last id).
-
-    Returns the outcomes kept, in their order, and a note for each one left out.
-    """
-    outcomes = list(outcomes)
-    best: dict[tuple[str, str], Outcome] = {}
-    for outcome in outcomes:
-        key = study_key(outcome)
-        if key is not None and (
-            key not in best or (outcome.n or 0, outcome.id) > (best[key].n or 0, best[key].id)
-        ):
-            best[key] = outcome
-    kept = [o for o in outcomes if (key := study_key(o)) is None or best[key] is o]
-    dropped = [
-        f"outcome {o.id!r} reports the same study as {best[key].id!r}, kept for its larger n"
-        for o in outcomes
-        if (key := study_key(o)) is not None and best[key] is not o
-    ]
-    return kept, dropped
-
-
 def _check_distinct_studies(outcomes: Iterable[Outcome]) -> None:
     """Refuse two outcomes of one study (same therapy or institution, same study).
 
     Several reports of one trial (an interim and a final analysis, a paper and a label) would
     count its patients more than once.  Outcomes without a named study are not checked.
     """
-    by_study: dict[tuple[str, str], list[str]] = defaultdict(list)
+    by_study: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for outcome in outcomes:
         key = study_key(outcome)
         if key is not None:
@@ -216,7 +181,14 @@ def _check_distinct_studies(outcomes: Iterable[Outcome]) -> None:
         groups = "; ".join(", ".join(ids) for ids in repeated)
         raise ComparisonError(
             f"outcomes that report the same study would count its patients twice: {groups}",
-            (Remedy("one_per_study", True, "to keep one report of each study"),),
+            (
+                Remedy(
+                    "one_per_study",
+                    True,
+                    "to keep one report of each study",
+                    call="cartlandscape.studies.one_per_study(outcomes, registry)",
+                ),
+            ),
         )
 
 

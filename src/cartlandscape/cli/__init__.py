@@ -218,6 +218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(argv: Sequence[str] | None) -> int:
     _readable_streams()
     args = build_parser().parse_args(argv)
+    # The words given, so that an error can spell out the narrower command to run.
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     from cartlandscape.cli._common import CommandError, UsageError
     from cartlandscape.cli._output import Output
     from cartlandscape.errors import DataError, UnknownNameError

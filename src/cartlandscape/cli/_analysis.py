@@ -42,16 +42,54 @@ def option_text(remedy: Remedy) -> str:
     return " ".join(filter(None, [option, remedy.effect]))
 
 
-def refusal_text(exc: ComparisonError | InsufficientDataError) -> str:
-    """The message of a refusal, its remedies worded as this command's options."""
+def _narrower(argv: Sequence[str], remedy: Remedy) -> str:
+    """The command *argv* with the option of *remedy* set to its value (replacing any given)."""
+    option = "--" + remedy.option.replace("_", "-")
+    kept: list[str] = []
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+            continue
+        if word == option:
+            skip = True
+            continue
+        if word.startswith(option + "="):
+            continue
+        kept.append(word)
+    words = ["cartlandscape", *kept, option, str(remedy.value)]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def refusal_text(
+    exc: ComparisonError | InsufficientDataError, argv: Sequence[str] | None = None
+) -> str:
+    """The message of a refusal, its remedies worded as this command's options.
+
+    A remedy that names a value (an indication, a time point found among the outcomes) is
+    given, when *argv* is known, as the whole command that asks that narrower question.
+    """
     if not exc.remedies:
         return exc.reason
-    return f"{exc.reason}. Use " + ", or ".join(option_text(r) for r in exc.remedies)
+    exact = [r for r in exc.remedies if argv is not None and r.value not in (None, True)]
+    others = [r for r in exc.remedies if r not in exact]
+    lines = [exc.reason + ("." if exact else "")]
+    if exact:
+        lines.append("Ask a narrower question:")
+        lines.extend(f"  {_narrower(argv or (), r)}   # {r.effect.strip('()')}" for r in exact)
+    if others:
+        lead = "or use " if exact else ". Use "
+        text = lead + ", or ".join(option_text(r) for r in others)
+        if exact:
+            lines.append(text)
+        else:
+            lines[0] += text
+    return "\n".join(lines)
 
 
 @contextlib.contextmanager
-def _reported() -> Iterator[None]:
-    """Turn the calculations' refusals into one-line command errors."""
+def _reported(args: argparse.Namespace | None = None) -> Iterator[None]:
+    """Turn the calculations' refusals into command errors (with the narrower commands)."""
     from cartlandscape.errors import (
         ComparisonError,
         InsufficientDataError,
@@ -61,7 +99,8 @@ def _reported() -> Iterator[None]:
     try:
         yield
     except (ComparisonError, InsufficientDataError) as exc:
-        raise CommandError(refusal_text(exc)) from None
+        argv = getattr(args, "argv", None) if args is not None else None
+        raise CommandError(refusal_text(exc, argv)) from None
     except MissingDependencyError as exc:
         raise CommandError(str(exc)) from None
 
@@ -164,7 +203,7 @@ def compare(args: argparse.Namespace, out: Output) -> int:
     if len(args.therapies) == 1:
         raise UsageError("compare needs two or more therapies (or none, to rank every outcome)")
     reg = registry_for(args)
-    with _reported():
+    with _reported(args):
         if args.therapies:
             result: Any = comparing.compare(
                 reg,
@@ -175,6 +214,7 @@ def compare(args: argparse.Namespace, out: Output) -> int:
                 allow_mismatch=args.allow_mismatch,
                 grade=args.grade,
                 grading_scale=args.grading_scale,
+                one_per_study=args.one_per_study,
             )
             positions: Sequence[int | None] = [None] * len(result.rows)
             differences = result.differences()
@@ -188,6 +228,7 @@ def compare(args: argparse.Namespace, out: Output) -> int:
                 allow_mismatch=args.allow_mismatch,
                 grade=args.grade,
                 grading_scale=args.grading_scale,
+                one_per_study=args.one_per_study,
             )
             positions, differences = result.positions, ()
     if not result.rows:
@@ -231,11 +272,16 @@ def compare(args: argparse.Namespace, out: Output) -> int:
         for d in between:
             first, second = by_id[d.first], by_id[d.second]
             out.write(f"  {first.name} − {second.name}: {d.describe()}  ({d.first} − {d.second})")
-    if result.mismatches:
-        out.write()
-        out.heading("Mismatches (compared anyway)")
-        for mismatch in result.mismatches:
-            out.write(f"  {mismatch}")
+    for heading, notes in (
+        ("Mismatches (compared anyway)", result.mismatches),
+        ("Read with care", result.cautions),
+        ("Left out", result.left_out),
+    ):
+        if notes:
+            out.write()
+            out.heading(heading)
+            for note in notes:
+                out.write(f"  {note}")
     citations.write(out, reg)
     return 0
 
@@ -257,8 +303,8 @@ _STUDY_COLUMNS = [
 def _pooled_outcomes(reg: Registry, args: argparse.Namespace) -> tuple[list[Outcome], list[str]]:
     """The outcomes to pool: those in scope that give counts; and why others were left out."""
     from cartlandscape.errors import InsufficientDataError
-    from cartlandscape.pooling import one_per_study
     from cartlandscape.stats import counts
+    from cartlandscape.studies import one_per_study
 
     if args.outcome:
         # Given one by one: an outcome without counts is an error, not left out.
@@ -280,7 +326,7 @@ def _pooled_outcomes(reg: Registry, args: argparse.Namespace) -> tuple[list[Outc
         else:
             usable.append(outcome)
     if args.one_per_study:
-        usable, dropped = one_per_study(usable)
+        usable, dropped = one_per_study(usable, reg)
         left_out.extend(dropped)
     return usable, left_out
 
@@ -313,7 +359,7 @@ def pool(args: argparse.Namespace, out: Output) -> int:
     }
     if args.by:
         return _pool_by(reg, outcomes, left_out, args.by, options, out)
-    with _reported():
+    with _reported(args):
         result = pooling.pool(outcomes, **options)
         sensitivity = pooling.leave_one_out(outcomes, **options) if args.leave_one_out else ()
     citations = _Citations()
@@ -487,7 +533,7 @@ def plot(args: argparse.Namespace, out: Output) -> int:
         raise UsageError(f"save a plot as a .png or .svg file, not {args.output!r}")
     replacing = target.exists()
     reg = registry_for(args)
-    with _reported(), _plotting():
+    with _reported(args), _plotting():
         if args.chart == "timeline":
             agencies = [args.agency] if args.agency else None
             written = plots.timeline_plot(reg, args.output, agencies=agencies)
@@ -503,18 +549,22 @@ def plot(args: argparse.Namespace, out: Output) -> int:
                     args.therapies,
                     endpoint=args.endpoint,
                     indication=args.indication,
+                    timepoint=args.timepoint,
                     allow_mismatch=args.allow_mismatch,
                     grade=args.grade,
                     grading_scale=args.grading_scale,
+                    one_per_study=args.one_per_study,
                 )
             else:
                 result = comparing.rank(
                     reg,
                     endpoint=args.endpoint,
                     indication=args.indication,
+                    timepoint=args.timepoint,
                     allow_mismatch=args.allow_mismatch,
                     grade=args.grade,
                     grading_scale=args.grading_scale,
+                    one_per_study=args.one_per_study,
                 )
             if not result.rows:
                 raise CommandError(f"no {result.endpoint.label} outcome to plot")

@@ -25,6 +25,10 @@ KINDS = (
 )
 TABULAR = ("table", "json", "csv")
 _ENDPOINT_HELP = "the endpoint, by name or label: ORR, CR, 'CR/CRi', 'median PFS', CRS, ..."
+_ONE_PER_STUDY_HELP = (
+    "of several reports of one study keep one: the one giving counts, then the latest data "
+    "cut, then the larger n, then the higher source tier"
+)
 
 
 def _endpoint(text: str) -> str:
@@ -371,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--lowest-first", action="store_true", help="rank from the lowest value up"
     )
     _add_grading(compare)
+    compare.add_argument("--one-per-study", action="store_true", help=_ONE_PER_STUDY_HELP)
 
     pool = _command(
         commands,
@@ -399,11 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="pool exactly these outcomes, by id (repeatable; instead of --endpoint and filters)",
     )
-    pool.add_argument(
-        "--one-per-study",
-        action="store_true",
-        help="of several reports of one study, keep the one with the largest n",
-    )
+    pool.add_argument("--one-per-study", action="store_true", help=_ONE_PER_STUDY_HELP)
     _add_grading(pool, "only outcomes with these ")
     pool.add_argument("--level", type=_level, default=0.95, help="confidence level (default: 0.95)")
     pool.add_argument(
@@ -477,11 +478,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plot.add_argument("--indication", help="forest: only this indication (and those under it)")
     plot.add_argument(
+        "--timepoint", type=_timepoint, help="forest: only results at this time point ('12 month')"
+    )
+    plot.add_argument(
         "--allow-mismatch",
         action="store_true",
         help="forest: plot although indications, time points or grading differ",
     )
     _add_grading(plot, "forest: ")
+    plot.add_argument("--one-per-study", action="store_true", help="forest: " + _ONE_PER_STUDY_HELP)
     plot.add_argument("--agency", help="timeline: only this agency's approvals (NMPA, FDA, ...)")
     plot.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="the image file (.png or .svg)"
