@@ -76,8 +76,9 @@ def test_unknown_filter_values_are_refused_with_close_matches(call: object, clos
 
 
 def test_an_agency_without_milestones_in_the_data_is_still_a_known_agency() -> None:
-    """A real agency code (here MHRA) gives an empty answer, not an error."""
-    assert REG.milestones_for(agency="MHRA") == ()
+    """A real agency code (here PMDA: Japan's approvals are recorded as MHLW's) gives an empty
+    answer, not an error."""
+    assert REG.milestones_for(agency="PMDA") == ()
 
 
 def _twice_recorded() -> cartlandscape.Registry:
