@@ -47,13 +47,14 @@ def test_first_fda_approval_keeps_the_regulator_date(
     ("therapy", "date", "other"),
     [
         ("axicabtagene-ciloleucel", "2021-06-23", "2021-06-22"),
-        ("inaticabtagene-autoleucel", "2023-11-08", "2023-11-07"),
+        ("inaticabtagene-autoleucel", "2023-11-07", "2023-11-08"),
     ],
 )
 def test_first_nmpa_approval_is_one_milestone_with_the_other_date_listed(
     therapy: str, date: str, other: str
 ) -> None:
-    """The NMPA approvals dated a day apart by two sources are one milestone each."""
+    """The NMPA approvals dated a day apart by two sources are one milestone each, dated as the
+    stronger source dates it."""
     (milestone,) = [
         m for m in _therapy(therapy).milestones if m.agency == "NMPA" and m.type == "approval"
     ]
