@@ -20,7 +20,13 @@ REG = cartlandscape.registry()
 
 # Approved CD19-directed products with no CRS figure that could be confirmed (see the section
 # "Safety and durability of the CD19 products" of seeds/README.md).
-NO_CONFIRMED_CRS = {"inaticabtagene-autoleucel", "pcar-19b"}
+NO_CONFIRMED_CRS = {
+    "inaticabtagene-autoleucel",
+    "pcar-19b",
+    # approved only in India; only their approvals are recorded
+    "actalycabtagene-autoleucel",
+    "varnimcabtagene-autoleucel",
+}
 
 
 def _ids(path: str) -> list[str]:
