@@ -10,7 +10,6 @@ True
 
 from __future__ import annotations
 
-import functools
 import re
 import typing
 import unicodedata
@@ -21,11 +20,11 @@ from typing import Any, Generic, Literal, TypeVar, overload
 
 import attrs
 
+from cartlandscape import integrity
 from cartlandscape.dates import PartialDate
 from cartlandscape.errors import DataError, Problem, UnknownNameError, UnknownValueError
 from cartlandscape.kinds import BASE_KINDS
 from cartlandscape.models import (
-    Citation,
     Event,
     Indication,
     Institution,
@@ -34,7 +33,6 @@ from cartlandscape.models import (
     Policy,
     Price,
     Record,
-    Ref,
     Source,
     Statement,
     Target,
@@ -157,103 +155,6 @@ class RecordSet(Generic[R]):
         return f"<RecordSet of {len(self)}>"
 
 
-def _records_in(tp: Any) -> list[type]:
-    """The attrs classes named in the type annotation *tp* (``tuple[Citation, ...]``)."""
-    found: list[type] = []
-    todo = [tp]
-    while todo:
-        item = todo.pop()
-        if attrs.has(item):
-            found.append(item)
-        else:
-            todo.extend(typing.get_args(item))
-    return found
-
-
-@functools.cache
-def _plan(cls: Any) -> tuple[tuple[str, str | None], ...]:
-    """The fields of *cls* that hold references (with their kind) or nested records (None).
-
-    Nested records are listed where their declared types can hold references or dated facts
-    (a citation can, a value cannot).
-    """
-    plan: list[tuple[str, str | None]] = []
-    for field in attrs.fields(attrs.resolve_types(cls)):
-        kind = field.metadata.get("ref")
-        if kind is not None:
-            plan.append((field.name, kind))
-        elif any(_worth_visiting(nested) for nested in _records_in(field.type)):
-            plan.append((field.name, None))
-    return tuple(plan)
-
-
-def _reachable(cls: Any) -> list[Any]:
-    """*cls* and every record class its fields nest, at any depth, as the fields declare."""
-    found = [cls]
-    for item in found:  # grows as it goes
-        for field in attrs.fields(attrs.resolve_types(item)):
-            found.extend(n for n in _records_in(field.type) if n not in found)
-    return found
-
-
-@functools.cache
-def _worth_visiting(cls: Any) -> bool:
-    """Whether a record of class *cls* can hold references or dated facts."""
-    return any(
-        _date_fields(item) or any("ref" in f.metadata for f in attrs.fields(item))
-        for item in _reachable(cls)
-    )
-
-
-def _resolves(value: Any, ids: dict[str, dict[str, Record]]) -> bool:
-    """Whether every reference inside *value* names a record in *ids* (by kind, then by id).
-
-    The quick check every record passes through; :func:`_references` says where the failures are.
-    """
-    for name, kind in _plan(value.__class__):
-        item = getattr(value, name)
-        if item is None:
-            continue
-        if kind is None:
-            for element in item if isinstance(item, tuple) else (item,):
-                if not _resolves(element, ids):
-                    return False
-            continue
-        if isinstance(item, Ref):
-            kind, item = item.kind, (item.id,)
-        elif isinstance(item, str):
-            item = (item,)
-        known = ids.get(kind)
-        if known is None:
-            return False
-        for ident in item:
-            if ident not in known:
-                return False
-    return True
-
-
-def _references(value: Any, path: str) -> Iterator[tuple[str, str, str]]:
-    """Yield ``(field path, kind, id)`` for every reference inside an attrs record."""
-    for name, kind in _plan(value.__class__):
-        item = getattr(value, name)
-        if item is None:
-            continue
-        here = f"{path}.{name}" if path else name
-        if kind is None:
-            if isinstance(item, tuple):
-                for i, element in enumerate(item):
-                    yield from _references(element, f"{here}[{i}]")
-            else:
-                yield from _references(item, here)
-        elif isinstance(item, Ref):
-            yield here, item.kind, item.id
-        elif isinstance(item, str):
-            yield here, kind, item
-        else:
-            for i, ident in enumerate(item):
-                yield f"{here}[{i}]", kind, ident
-
-
 def _name_field(record: Record, name: str) -> str:
     """The field of *record* that holds *name* (``aliases[1]``)."""
     for field in record.name_fields:
@@ -263,76 +164,6 @@ def _name_field(record: Record, name: str) -> str:
         if isinstance(value, tuple) and name in value:
             return f"{field}[{value.index(name)}]"
     return "id"
-
-
-#: The fields that date a cited fact (a milestone's or a price's date, a milestone's not_after
-#: bound, a statement's as_of, an outcome's data cut).  A goal's date (a statement of type
-#: "target") is when it is due, so it may be after its sources.
-_FACT_DATES = ("date", "not_after", "as_of", "data_cut")
-
-
-@functools.cache
-def _date_fields(cls: Any) -> tuple[str, ...]:
-    """The fields of *cls* that date a fact it cites sources for."""
-    names = {field.name for field in attrs.fields(cls)}
-    return tuple(n for n in _FACT_DATES if n in names) if "citations" in names else ()
-
-
-@functools.cache
-def _may_be_dated(cls: Any) -> bool:
-    """Whether a record of class *cls*, or one nested in it as its fields declare, dates a fact."""
-    return any(_date_fields(item) for item in _reachable(cls))
-
-
-def _dated_facts(value: Any, path: str) -> Iterator[tuple[str, PartialDate, tuple[Citation, ...]]]:
-    """Yield ``(field path, date, citations)`` for every dated, cited part of a record."""
-    goal = getattr(value, "type", None) is StatementKind.TARGET
-    for name in _date_fields(value.__class__):
-        date = getattr(value, name)
-        if isinstance(date, PartialDate) and not goal:
-            yield (f"{path}.{name}" if path else name), date, value.citations
-    for name, kind in _plan(value.__class__):
-        item = getattr(value, name)
-        if kind is not None or item is None:
-            continue
-        here = f"{path}.{name}" if path else name
-        if isinstance(item, tuple):
-            for i, element in enumerate(item):
-                yield from _dated_facts(element, f"{here}[{i}]")
-        else:
-            yield from _dated_facts(item, here)
-
-
-def _parent_loops(indications: dict[str, Record]) -> Iterator[tuple[Record, str]]:
-    """Each loop of indication parents, once, as (its first indication by id, the message)."""
-    reported: set[str] = set()
-    for start in sorted(indications):
-        path = [start]
-        current = getattr(indications[start], "parent", None)
-        while current is not None and current in indications and current not in path:
-            path.append(current)
-            current = getattr(indications[current], "parent", None)
-        if current == start and start not in reported:
-            reported.update(path)
-            chain = " → ".join([*path, start])
-            yield (
-                indications[start],
-                f"expected parents that end at a top indication, found a loop: {chain}",
-            )
-
-
-def _dated_before_as_of(
-    grouped: dict[str, dict[str, Record]],
-) -> Iterator[tuple[Record, str, PartialDate]]:
-    """Dates that cannot lie after the data's as-of date: publications and regulatory steps."""
-    for source in grouped["source"].values():
-        published = getattr(source, "published", None)
-        if published is not None:
-            yield source, "published", published
-    for therapy in grouped["therapy"].values():
-        for i, milestone in enumerate(getattr(therapy, "milestones", ())):
-            if milestone.date is not None:
-                yield therapy, f"milestones[{i}].date", milestone.date
 
 
 class Registry:
@@ -353,13 +184,42 @@ class Registry:
         overrides: Iterable[Override] = (),
     ) -> None:
         records = list(records)
-        where = list(origins) if origins is not None else [None] * len(records)
+        where: list[str | None] = list(origins) if origins is not None else [None] * len(records)
         self._version = version
         self._overrides = tuple(overrides)
+        grouped, origin_of, problems = self._group(records, where)
+        self._origins = MappingProxyType(origin_of)
+        self._sets: dict[str, RecordSet[Any]] = {
+            k: RecordSet(v.values()) for k, v in grouped.items()
+        }
+        clashes = self._index_names(grouped, origin_of)
+        as_of = None if version is None else version.as_of
+        for record, field, message in integrity.check(grouped, as_of, clashes):
+            problems.append(
+                Problem(
+                    message,
+                    file=origin_of[(record.kind, record.id)],
+                    kind=record.kind,
+                    record=record.id,
+                    field=field,
+                )
+            )
+        if problems:
+            raise DataError(problems)
+        self._referrers: dict[tuple[str, str], tuple[tuple[Record, str], ...]] | None = None
+        self._children: dict[str, list[str]] = defaultdict(list)
+        for indication in self.indications:
+            if indication.parent is not None:
+                self._children[indication.parent].append(indication.id)
+
+    @staticmethod
+    def _group(
+        records: list[Record], where: list[str | None]
+    ) -> tuple[dict[str, dict[str, Record]], dict[tuple[str, str], str | None], list[Problem]]:
+        """The records by kind and id, the file of each, and a problem per duplicate id."""
         problems: list[Problem] = []
         grouped: dict[str, dict[str, Record]] = {kind: {} for kind in BASE_KINDS}
         origin_of: dict[tuple[str, str], str | None] = {}
-        order_of: dict[tuple[str, str], int] = {}
         for record, origin in zip(records, where, strict=True):
             if record.kind not in grouped:
                 raise TypeError(f"{type(record).__name__} is not a cartlandscape record kind")
@@ -378,29 +238,24 @@ class Registry:
                 continue
             seen[record.id] = record
             origin_of[(record.kind, record.id)] = origin
-            order_of[(record.kind, record.id)] = len(order_of)
-        self._origins = MappingProxyType(origin_of)
-        self._sets: dict[str, RecordSet[Any]] = {
-            k: RecordSet(v.values()) for k, v in grouped.items()
-        }
+        return grouped, origin_of, problems
+
+    def _index_names(
+        self,
+        grouped: dict[str, dict[str, Record]],
+        origin_of: dict[tuple[str, str], str | None],
+    ) -> dict[tuple[str, str], list[integrity.Finding]]:
+        """Index every name; return each name two records claim, by the record indexed then.
+
+        The record read later (a user's file, not the bundled seeds) is blamed.
+        """
+        order_of = {key: i for i, key in enumerate(origin_of)}
         self._names: dict[str, tuple[str, str]] = {}
         self._display: dict[str, str] = {}
         # Names exactly as written resolve with one dict look-up; other spellings are
         # normalized first (see lookup).
         self._exact: dict[str, Record] = {}
-
-        def problem(record: Record, message: str, field: str | None) -> None:
-            problems.append(
-                Problem(
-                    message,
-                    file=origin_of[(record.kind, record.id)],
-                    kind=record.kind,
-                    record=record.id,
-                    field=field,
-                )
-            )
-
-        sources = grouped["source"]
+        clashes: dict[tuple[str, str], list[integrity.Finding]] = {}
         for kind, by_id in grouped.items():
             for record in by_id.values():
                 for name in record.names():
@@ -410,58 +265,21 @@ class Registry:
                         continue
                     owner = self._names.setdefault(key, (kind, record.id))
                     if owner != (kind, record.id):
-                        # Blame the record read later (a user's file, not the bundled seeds).
                         claimed = grouped[owner[0]][owner[1]]
                         later, earlier = (
                             (record, claimed)
                             if order_of[owner] < order_of[(kind, record.id)]
                             else (claimed, record)
                         )
-                        earlier_key = (earlier.kind, earlier.id)
-                        problem(
-                            later,
+                        message = (
                             f"the name {name!r} is also a name of {earlier.kind} {earlier.id!r} "
-                            f"({origin_of[earlier_key] or '<data>'})",
-                            _name_field(later, name),
+                            f"({origin_of[(earlier.kind, earlier.id)] or '<data>'})"
+                        )
+                        clashes.setdefault((kind, record.id), []).append(
+                            (later, _name_field(later, name), message)
                         )
                     self._display.setdefault(key, name)
-                if not _resolves(record, grouped):
-                    for field, ref_kind, ident in _references(record, ""):
-                        if ref_kind == "*" or ref_kind not in grouped:
-                            problem(record, f"{ref_kind!r} is not a kind of record", field)
-                        elif ident not in grouped[ref_kind]:
-                            problem(record, f"no {ref_kind} has the id {ident!r}", field)
-                record_class: Any = type(record)
-                if not _may_be_dated(record_class):
-                    continue
-                for field, date, citations in _dated_facts(record, ""):
-                    for citation in citations:
-                        published = getattr(sources.get(citation.source), "published", None)
-                        if published is not None and date.surely_after(published):
-                            problem(
-                                record,
-                                f"expected a date no later than {published}, when the cited "
-                                f"source {citation.source!r} was published, found {date}",
-                                field,
-                            )
-        for indication, message in _parent_loops(grouped["indication"]):
-            problem(indication, message, "parent")
-        if version is not None:
-            for record, field, date in _dated_before_as_of(grouped):
-                if date.surely_after(version.as_of):
-                    problem(
-                        record,
-                        f"expected a date no later than {version.as_of}, the date the data are "
-                        f"current to, found {date}",
-                        field,
-                    )
-        if problems:
-            raise DataError(problems)
-        self._referrers: dict[tuple[str, str], tuple[tuple[Record, str], ...]] | None = None
-        self._children: dict[str, list[str]] = defaultdict(list)
-        for indication in self.indications:
-            if indication.parent is not None:
-                self._children[indication.parent].append(indication.id)
+        return clashes
 
     # -- what the registry holds --------------------------------------------------------------
 
@@ -554,14 +372,14 @@ class Registry:
         >>> ("targets[0]", "target", "cd19") in set(reg.references(reg.lookup("CNCT19")))
         True
         """
-        return _references(record, "")
+        return integrity.references(record)
 
     def referrers(self, record: Record) -> tuple[tuple[Record, str], ...]:
         """``(record, field path)`` for every record that refers to *record*."""
         if self._referrers is None:
             index: dict[tuple[str, str], list[tuple[Record, str]]] = defaultdict(list)
             for other in self.records():
-                for path, kind, ident in _references(other, ""):
+                for path, kind, ident in integrity.references(other):
                     index[(kind, ident)].append((other, path))
             self._referrers = {key: tuple(value) for key, value in index.items()}
         return self._referrers.get((record.kind, record.id), ())
