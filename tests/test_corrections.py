@@ -376,3 +376,15 @@ def test_zuma_1_primary_analysis_carries_its_data_cut() -> None:
         outcome = REG.outcomes[f"axicabtagene-ciloleucel-zuma-1-paper-{what}"]
         assert str(outcome.data_cut) == "2017-01-27"
         assert outcome.analysis_set is AnalysisSet.INFUSED
+
+
+def test_ct041_st_01_primary_endpoint_carries_its_hazard_ratio() -> None:
+    """The randomized trial's primary PFS comparison keeps its hazard ratio and arm sizes."""
+    outcome = REG.outcomes["satricabtagene-autoleucel-ct041-st-01-median-pfs"]
+    assert outcome.hazard_ratio is not None
+    assert (outcome.hazard_ratio.estimate, outcome.hazard_ratio.low, outcome.hazard_ratio.high) == (
+        0.37,
+        0.24,
+        0.56,
+    )
+    assert (outcome.n, outcome.comparator_n) == (104, 52)
