@@ -143,6 +143,11 @@ _NOT_STATED: Final = "not stated"
 #: The remedies a refused comparison offers.
 _ANYWAY: Final = Remedy("allow_mismatch", True, "to compare anyway with each mismatch flagged")
 _ANYWAY_RELATED: Final = Remedy("allow_mismatch", True, "to compare a related endpoint, flagged")
+#: The remedies of a mismatch in grading: choose one scale, or one set of grades.
+_GRADING: Final = {
+    "grading_scale": Remedy("grading_scale", None, "to keep the rates of one grading scale"),
+    "grade": Remedy("grade", None, "to keep the rates of one set of grades"),
+}
 _NARROW: Final = (
     Remedy("indication", None, "to narrow the question"),
     Remedy("timepoint", None, "to narrow the question"),
@@ -826,9 +831,12 @@ def _checked(
     found = (*(m for m in asked if m.field not in {b.field for b in between}), *between)
     if found and not allow_mismatch:
         details = "; ".join(str(m) for m in found)
+        grading = [_GRADING[m.field] for m in found if m.field in _GRADING]
+        narrow = (
+            _narrowing(outcomes, between) if any(m.field not in _GRADING for m in found) else []
+        )
         raise ComparisonError(
-            f"these outcomes are not comparable: {details}",
-            (*_narrowing(outcomes, between), _ANYWAY),
+            f"these outcomes are not comparable: {details}", (*narrow, *grading, _ANYWAY)
         )
     flags = {ident: list(fields) for ident, fields in _flags(outcomes, between).items()}
     for mismatch in asked:
