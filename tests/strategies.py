@@ -103,6 +103,11 @@ def values(draw: Any, dimension: str | None = None) -> Value:
     return Range(min(a, b), max(a, b), unit)
 
 
+def durations() -> st.SearchStrategy[Value]:
+    """Times with a number: a time point or a follow-up is never "not reached"."""
+    return values("time").filter(lambda value: not isinstance(value, NotReached))
+
+
 @st.composite
 def partial_dates(draw: Any) -> PartialDate:
     day = draw(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31)))
@@ -314,10 +319,8 @@ def outcomes(draw: Any) -> Outcome:
         value=value,
         n=n,
         responders=responders,
-        timepoint=draw(values("time"))
-        if endpoint.needs_timepoint
-        else draw(optional(values("time"))),
-        follow_up=draw(optional(values("time"))),
+        timepoint=draw(durations()) if endpoint.needs_timepoint else draw(optional(durations())),
+        follow_up=draw(optional(durations())),
         grading_scale=draw(st.sampled_from(GradingScale)) if endpoint.needs_grading else None,
         grade=draw(st.sampled_from(Grade)) if endpoint.needs_grading else None,
         analysis_set=draw(optional(st.sampled_from(AnalysisSet))),

@@ -46,6 +46,12 @@ from .builders import outcome
         ),
         ({"hazard_ratio": {"estimate": 0.5}, "comparator": "chemo"}, "hazard_ratio", "a hazard"),
         ({"endpoint": "orr", "value": "not reached month"}, "value", "a proportion"),
+        (
+            {"endpoint": "os-rate", "value": "80 percent", "timepoint": "not reached month"},
+            "timepoint",
+            "a time with a number",
+        ),
+        ({"follow_up": "not reached month"}, "follow_up", "a time with a number"),
         ({"endpoint": "nrm", "value": "not reached percent"}, "unit", "a unit of time"),
         ({"endpoint": "median-pfs", "value": "60 percent"}, "value", "a time"),
         ({"endpoint": "orr", "value": "12 month"}, "value", "a proportion"),

@@ -41,7 +41,7 @@ from cartlandscape.fields import (
     texts_field,
     value_field,
 )
-from cartlandscape.values import MAX_MAGNITUDE, Value, parse_value
+from cartlandscape.values import MAX_MAGNITUDE, NotReached, Value, parse_value
 from cartlandscape.vocabulary import (
     APPROVAL_KINDS,
     AnalysisSet,
@@ -570,6 +570,11 @@ class Outcome(Record):
             _check_count("responders", responders)
             if n is not None and responders > n:
                 raise FieldError("responders", f"at most n ({n})", responders)
+        for name in ("timepoint", "follow_up"):
+            if isinstance(getattr(self, name), NotReached):
+                raise FieldError(
+                    name, "a time with a number (only a median is not reached)", "not reached"
+                )
         if endpoint.needs_timepoint and self.timepoint is None:
             raise FieldError("timepoint", f"a time point for {endpoint.label}", None)
         for name in ("grading_scale", "grade"):
