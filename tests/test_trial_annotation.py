@@ -92,6 +92,15 @@ def _annotate(title: str, *names: str) -> object:
         ("GPC3 and Mesothelin CAR-T", ("CAR-T",), ["gpc3", "msln"]),
         ("B7-H3 CAR-T in Glioma", ("B7-H3 CAR-T",), ["cd276"]),
         ("CD19-negative relapse after CD19 CAR-T: CD22 CAR-T", ("CD22 CAR-T",), ["cd22"]),
+        ("Anti-CEA CAR-T Cells to Treat Colorectal Liver Metastases", ("CAR-T",), ["cea"]),
+        ("EpCAM CAR-T for Advanced Solid Tumors", ("EpCAM CAR-T cells",), ["epcam"]),
+        ("CS1-Targeted CAR-T Cells for Myeloma", ("UCARTCS1A",), ["slamf7"]),
+        ("Autologous T Cells Expressing MET scFv CAR", ("RNA CART-cMET",), ["met"]),
+        ("CART in GCC-positive Tumors", ("CAR-T targeting GCC",), ["gucy2c"]),
+        ("TROP2 CAR-NK Cells in Breast Cancer", ("TROP2.CAR NK cells",), ["trop2"]),
+        ("Anti-CD56-CAR-T in NK/T Cell Lymphoma", ("Anti-CD56 CAR T",), ["cd56"]),
+        ("Study of ATLCAR.CD138 Cells", ("CAR138 T Cells",), ["cd138"]),
+        ("Anti-Lewis Y CAR-T in Myeloma", ("LeY CAR T cells",), ["lewis-y"]),
     ],
 )
 def test_targets_of_typical_titles(title: str, names: tuple[str, ...], targets: list[str]) -> None:
@@ -146,3 +155,64 @@ def test_a_tcr_t_study_is_not_car_based() -> None:
     assert found.modality.modality.value == "tcr-t"
     assert found.scope is None
     assert not found.car_based  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("title", "names", "targets"),
+    [
+        # an upper-case title: "METASTATIC" is not the MET receptor
+        ("CEA CAR-T FOR METASTATIC COLORECTAL CANCER", ("CAR-T",), ["cea"]),
+        ("Mesothelin CAR-T in Metastatic Mesothelioma", ("CAR-T",), ["msln"]),
+        # CM-CS1 is an NKG2D CAR product, not a CS1 (SLAMF7) CAR
+        ("CAR T Cells Targeting NKG2D-Ligands", ("CM-CS1 T-cell infusion",), ["nkg2d-ligands"]),
+        # CD56 as a marker of the NK cells that carry the CAR, not its antigen
+        ("CD19 CAR-NK Cells", ("CD19 CAR-transduced CD56+ NK cells",), ["cd19"]),
+        ("CD19 CAR-NK Cells", ("CD3-CD56bright NK cells with a CD19 CAR",), ["cd19"]),
+        # "ocean", "cease", "placebo": no CEA, no ALPP inside longer words
+        ("CD19 CAR-T Given at Sea (OCEAN-1)", ("CD19 CAR-T", "Placebo"), ["cd19"]),
+        # "CD10+" or "CD100" is not the CD10 antigen; "CD6" is not inside "CD60" or "CD61"
+        ("CD19 CAR-T in CD10+ B-ALL", ("CD19 CAR-T",), ["cd19"]),
+        ("CD19 CAR-T With CD61 Monitoring", ("CD19 CAR-T",), ["cd19"]),
+        # VEGFR2 is not EGFR; a truncated CD19 (CD19t) is a marker of the cells, not a target
+        ("CAR T Cells Targeting VEGFR2", ("Anti-VEGFR2 CAR CD8 plus PBL",), []),
+        ("PSCA-CAR T Cells", ("Anti-PSCA-CAR-4-1BB/TCRzeta-CD19t-expressing T cells",), ["psca"]),
+    ],
+)
+def test_new_aliases_do_not_match_other_words(
+    title: str, names: tuple[str, ...], targets: list[str]
+) -> None:
+    assert [t.target for t in _annotate(title, *names).targets] == targets  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("title", "names", "targets"),
+    [
+        ("BAFF CAR-T Cells (LMY-920) for Lymphoma", ("BAFF CAR-T",), ["baff-receptors"]),
+        ("LMY-920 for Myeloma", ("CAR-T cells expressing the BAFF-ligand",), ["baff-receptors"]),
+        ("BAFFR-targeting CAR T Cells for B-NHL", ("BAFFR-CAR T cells",), ["baff-r"]),
+        ("BAFF-R CAR-T for B-Cell Lymphoma", ("BAFF-R CAR-T cells",), ["baff-r"]),
+        ("B-Cell Activating Factor Receptor (BAFFR)-Based CAR T-Cells", ("CAR T",), ["baff-r"]),
+        ("CD19/BAFF-R CAR-T", ("CD19/BAFF-R CAR-T",), ["cd19", "baff-r"]),
+    ],
+)
+def test_a_baff_ligand_car_is_told_from_a_baff_r_car(
+    title: str, names: tuple[str, ...], targets: list[str]
+) -> None:
+    """A CAR built on the BAFF ligand binds its receptors; an anti-BAFF-R CAR binds one."""
+    assert [t.target for t in _annotate(title, *names).targets] == targets  # type: ignore[attr-defined]
+
+
+def test_an_other_label_counts_as_the_target_now_recorded() -> None:
+    """Labels written before a target record existed are resolved by name, not rewritten."""
+    trial = {
+        "registry_id": "NCT00000001",
+        "title": "Anti-MUC1 CAR-T Cells",
+        "interventions": [{"name": "anti-MUC1 CAR-T cells", "type": "BIOLOGICAL"}],
+        "car_based": "yes",
+        "modality": "car-t",
+    }
+    found = evaluate([{**trial, "targets": ["other:muc1"]}])
+    assert found.target_counts == (1, 0, 0)
+    unknown = evaluate([{**trial, "targets": ["muc1", "other:no-such-antigen"]}])
+    assert unknown.target_counts == (1, 0, 1)
+    assert "NCT00000001: target other:no-such-antigen missed" in unknown.misses

@@ -68,7 +68,7 @@ __all__ = [
 #: unless they start with ``(?-i)``).  Keys are target ids of the registry.
 TARGET_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
     "cd19": (
-        r"CD\s?19(?![0-9])",
+        r"CD\s?19(?![0-9])(?!(?-i:t)(?![a-z]))",
         r"(?-i:CAR-?T?[-‐ ]?19)(?![0-9])",
         r"(?-i:\b19[-‐ ]?CAR)",
         r"(?<![0-9A-Za-z])19(?:\(T2\)|[-‐]?28z|[-‐]?BBz)",
@@ -85,7 +85,11 @@ TARGET_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
     "cd70": (r"CD\s?70(?![0-9])",),
     "cd276": (r"B7[- ]?H3", r"CD276"),
     "gd2": (r"(?-i:GD-?2)(?![0-9])", r"disialoganglioside"),
-    "egfr": (r"EGFR(?:vIII)?(?!t)", r"EGFR[- ]?v3", r"epidermal growth factor receptor"),
+    "egfr": (
+        r"(?<![A-Za-z])EGFR(?:vIII)?(?!t)",
+        r"EGFR[- ]?v3",
+        r"epidermal growth factor receptor",
+    ),
     "cd33": (r"CD\s?33(?![0-9])",),
     "il3ra": (r"CD\s?123(?![0-9])", r"IL[- ]?3R(?:A|α|alpha)?\b"),
     "clec12a": (r"CLL[- ]?1(?![0-9])", r"CLEC12A", r"CD\s?371"),
@@ -101,6 +105,56 @@ TARGET_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
     "psma": (r"(?-i:PSMA)", r"prostate[- ]specific membrane antigen"),
     "folr1": (r"(?-i:FR[aα])(?![A-Za-z])", r"FOLR1", r"folate receptor[- ](?:alpha|α)"),
     "flt3": (r"FLT[- ]?3(?![0-9])", r"CD135"),
+    "muc1": (r"MUC[- ]?1(?![0-9])", r"mucin[- ]?1(?![0-9])"),
+    "met": (
+        r"(?<![A-Za-z])c-?MET(?![A-Za-z])",
+        r"(?-i:(?<![A-Za-z])MET)(?![A-Za-z])",
+        r"hepatocyte growth factor receptor",
+    ),
+    "cd6": (r"(?<![A-Za-z])CD6(?![0-9])",),
+    "hla-g": (r"HLA[- ]?G(?![A-Za-z0-9])",),
+    "phox2b": (r"PHOX2B",),
+    "baff-r": (
+        r"BAFF[- ]?R(?![a-z])",
+        r"BAFF[- ]receptor(?!s)",
+        r"TNFRSF13C",
+        r"CD\s?268",
+        r"B[- ]cell activating factor receptor",
+    ),
+    "baff-receptors": (
+        r"(?<![A-Za-z])BAFF(?![- ]?R(?![a-z])|[- ]receptor)",
+        r"B[- ]cell activating factor(?! receptor)",
+    ),
+    "cd56": (r"CD\s?56(?![0-9+A-Za-z])", r"(?<![A-Za-z])NCAM1?(?![0-9A-Za-z])"),
+    "cea": (
+        r"(?-i:(?<![A-Za-z])CEA)(?![A-Za-z])",
+        r"CEACAM[- ]?5(?![0-9])",
+        r"carcinoembryonic antigen",
+    ),
+    "slamf7": (r"SLAMF7", r"(?-i:(?<!CM-)CS1)(?![0-9])", r"CD\s?319"),
+    "dll3": (r"DLL[- ]?3(?![0-9])", r"delta[- ]like (?:canonical Notch )?(?:ligand|protein)[- ]3"),
+    "gucy2c": (
+        r"GUCY2C",
+        r"(?-i:(?<![A-Za-z])GCC)(?![A-Za-z])",
+        r"guanyl(?:yl|ate) cyclase[- ](?:2C|C)(?![A-Za-z])",
+    ),
+    "epcam": (r"Ep[- ]?CAM(?![A-Za-z])", r"CD\s?326", r"epithelial cell adhesion molecule"),
+    "psca": (r"PSCA", r"prostate stem cell antigen"),
+    "trop2": (r"TROP[- ]?2(?![0-9])", r"TACSTD2"),
+    "alpp": (r"(?<![A-Za-z])ALPP(?![A-Za-z0-9])", r"placental alkaline phosphatase"),
+    "axl": (r"(?-i:(?<![A-Za-z])AXL)(?![A-Za-z])",),
+    "cd138": (
+        r"CD\s?138(?![0-9])",
+        r"(?-i:CAR-?T?[-‐ ]?138)(?![0-9])",
+        r"syndecan[- ]?1(?![0-9])",
+    ),
+    "epha2": (r"EphA2(?![0-9])",),
+    "nectin4": (r"nectin[- ]?4(?![0-9])", r"PVRL4"),
+    "fcrl5": (r"FcR[LH][- ]?5(?![0-9])",),
+    "gpnmb": (r"GPNMB",),
+    "cd10": (r"CD\s?10(?![0-9+])", r"(?-i:CALLA)"),
+    "cd147": (r"CD\s?147(?![0-9])", r"EMMPRIN", r"basigin"),
+    "lewis-y": (r"Lewis[- ]?Y(?![A-Za-z])", r"(?-i:(?<![A-Za-z])LeY)(?![A-Za-z])"),
 }
 
 #: How the indications of the registry are named in trial texts (case-insensitive unless
@@ -307,6 +361,11 @@ class Annotator:
         from cartlandscape.loading import registry
 
         return cls(registry())
+
+    @property
+    def registry(self) -> Registry:
+        """The registry whose targets, therapies and indications are looked for."""
+        return self._registry
 
     # -- the parts -------------------------------------------------------------------------
 
@@ -561,6 +620,18 @@ def _unique(evidence: Iterable[Evidence]) -> tuple[Evidence, ...]:
     return tuple(dict.fromkeys(evidence))
 
 
+def _labelled_target(annotator: Annotator, label: str) -> str:
+    """The target id of a hand label: ``other:NAME`` resolved by name where a record exists."""
+    from cartlandscape.errors import UnknownNameError
+
+    if not label.startswith("other:"):
+        return label
+    try:
+        return annotator.registry.lookup(label.removeprefix("other:"), "target").id
+    except UnknownNameError:
+        return label
+
+
 @attrs.frozen
 class Scores:
     """Precision and recall of the annotator against hand labels (see :func:`evaluate`)."""
@@ -583,10 +654,12 @@ def evaluate(labelled: Sequence[dict[str, object]], annotator: Annotator | None 
 
     Each item has ``title``, ``interventions`` (``name``, ``type``), ``car_based`` (``yes``,
     ``no`` or ``unclear``: the title and intervention names do not say), ``modality`` and
-    ``targets`` (target ids; ``other:NAME`` for an antigen without a target record, which the
-    annotator cannot find and which counts as missed).  A trial counts as CAR-based when the
-    annotator keeps it in the pipeline.  Targets are scored over the trials labelled CAR-based,
-    as (trial, target) pairs; unclear trials are left out of the CAR figures and counted apart.
+    ``targets`` (target ids; ``other:NAME`` for an antigen that had no target record when the
+    label was written).  An ``other:NAME`` label counts as the target the registry now names
+    *NAME*, if there is one, and otherwise as an antigen the annotator cannot find (a miss).
+    A trial counts as CAR-based when the annotator keeps it in the pipeline.  Targets are scored
+    over the trials labelled CAR-based, as (trial, target) pairs; unclear trials are left out of
+    the CAR figures and counted apart.
     """
     from cartlandscape.trials.model import InterventionType
 
@@ -627,7 +700,7 @@ def evaluate(labelled: Sequence[dict[str, object]], annotator: Annotator | None 
         if found.modality is not None:
             modality_total += 1
             modality_right += found.modality.modality.value == item["modality"]
-        truth = set(item["targets"])  # type: ignore[call-overload]
+        truth = {_labelled_target(annotator, str(t)) for t in item["targets"]}  # type: ignore[attr-defined]
         predicted = {a.target for a in found.targets}
         ttp += len(truth & predicted)
         tfp += len(predicted - truth)
