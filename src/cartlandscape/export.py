@@ -146,7 +146,7 @@ def registry_document(
     >>> import cartlandscape
     >>> doc = registry_document(cartlandscape.registry(), kinds=["target"], by_id=True)
     >>> sorted(doc), doc["target"][0]["id"]
-    (['meta', 'target'], 'bcma')
+    (['meta', 'target'], 'alpp')
     """
     document: dict[str, Any] = {}
     version: DataVersion | None = registry.version
