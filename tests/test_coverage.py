@@ -170,3 +170,15 @@ def test_the_loader_does_not_read_the_gap_list() -> None:
     """The reasons live in a README, which the loader never reads as records."""
     files = {name for name, _ in cartlandscape.loading._bundled_files()}
     assert "seeds/README.md" not in files
+
+
+def test_without_an_option_the_table_is_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The plain command prints the table and leaves the file as it is."""
+    path = _readme(tmp_path, "1. `*` price: none.")
+    before = path.read_text(encoding="utf-8")
+    main([str(path)], registry=_registry())
+    out = capsys.readouterr().out
+    assert out.startswith("| Product | Efficacy | Safety | Durability | Price | FDA |")
+    assert path.read_text(encoding="utf-8") == before
