@@ -9,13 +9,16 @@ from __future__ import annotations
 import os
 import tempfile
 
-from hypothesis import HealthCheck, settings
-
 # The parse cache of the bundled seeds goes to a folder of the test run, not the user's cache.
 os.environ.setdefault("CARTLANDSCAPE_CACHE", tempfile.mkdtemp(prefix="cartlandscape-cache-"))
 
-settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True)
-settings.register_profile(
-    "dev", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # without the test extra, the modules that need it are skipped
+    pass
+else:
+    settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True)
+    settings.register_profile(
+        "dev", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

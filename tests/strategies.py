@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from hypothesis import strategies as st
+import pytest
 
 from cartlandscape import Registry
 from cartlandscape.dates import PartialDate
@@ -52,6 +52,8 @@ from cartlandscape.vocabulary import (
 )
 
 from .builders import landscape, outcome, study
+
+st = pytest.importorskip("hypothesis.strategies")
 
 ids = st.from_regex(r"\A[a-z0-9]{1,8}(-[a-z0-9]{1,6}){0,2}\Z")
 texts = (

@@ -10,8 +10,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 import cartlandscape
 from cartlandscape.cli import main
@@ -20,6 +18,9 @@ from cartlandscape.kinds import BASE_KINDS, collection_of
 from cartlandscape.tables import Column, display_width, render_table
 
 from .strategies import ids, phrases
+
+given = pytest.importorskip("hypothesis").given
+st = pytest.importorskip("hypothesis.strategies")
 
 #: The installed console script beside the interpreter running the tests.
 SCRIPT = Path(sys.executable).parent / "cartlandscape"

@@ -4,7 +4,6 @@ import math
 
 import attrs
 import pytest
-from hypothesis import given
 
 import cartlandscape
 from cartlandscape import Outcome, Registry, Study
@@ -25,6 +24,8 @@ from cartlandscape.vocabulary import Grade, GradingScale
 
 from .builders import CITE, landscape, outcome
 from .strategies import two_therapy_registries, values
+
+given = pytest.importorskip("hypothesis").given
 
 
 def test_compare_puts_therapies_side_by_side_with_citations() -> None:

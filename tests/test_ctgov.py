@@ -16,10 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-import responses
-from responses import matchers
-from urllib3.response import HTTPResponse
 
 from cartlandscape.cli import main
 from cartlandscape.errors import FetchError, ResumeError
@@ -38,6 +34,11 @@ from cartlandscape.trials.ctgov import (
     retry_policy,
 )
 from cartlandscape.trials.store import read_trials
+
+requests = pytest.importorskip("requests")
+responses = pytest.importorskip("responses")
+HTTPResponse = pytest.importorskip("urllib3.response").HTTPResponse
+matchers = pytest.importorskip("responses.matchers")
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
 PAGE_1 = "biomcp_search_phelan_limit5_20260811.json"

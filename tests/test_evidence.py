@@ -7,7 +7,6 @@ import textwrap
 
 import attrs
 import pytest
-from hypothesis import given
 
 import cartlandscape
 from cartlandscape import loading
@@ -44,6 +43,8 @@ from cartlandscape.vocabulary import (
 
 from .builders import CITE, landscape, outcome
 from .strategies import hazard_ratios, prices
+
+given = pytest.importorskip("hypothesis").given
 
 # -- vocabulary ----------------------------------------------------------------------------------
 

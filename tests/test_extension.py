@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING, ClassVar
 
 import attrs
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 import cartlandscape
 from cartlandscape.errors import DataError
@@ -20,6 +18,9 @@ from cartlandscape.kinds import class_for, register_kind, tags, unregister_kind
 from cartlandscape.loading import build
 
 from .strategies import therapies
+
+given = pytest.importorskip("hypothesis").given
+st = pytest.importorskip("hypothesis.strategies")
 
 if TYPE_CHECKING:
     from decimal import Decimal

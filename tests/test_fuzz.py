@@ -13,8 +13,6 @@ import tomllib
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import cartlandscape
 from cartlandscape import loading
@@ -22,6 +20,10 @@ from cartlandscape.errors import DataError, Problem
 from cartlandscape.kinds import BASE_KINDS, tags
 
 from .strategies import RECORDS
+
+given = pytest.importorskip("hypothesis").given
+settings = pytest.importorskip("hypothesis").settings
+st = pytest.importorskip("hypothesis.strategies")
 
 BUNDLED = loading._bundled_files()
 SEED_RECORDS = [

@@ -8,7 +8,6 @@ import math
 import warnings
 from typing import Any
 
-import numpy as np
 import pytest
 
 from cartlandscape.cli import main
@@ -17,6 +16,8 @@ from cartlandscape.metaanalysis import fit
 from cartlandscape.pooling import leave_one_out, pool, subgroups
 
 from .builders import study
+
+np = pytest.importorskip("numpy")
 
 pytest.importorskip("scipy")
 combine_effects = pytest.importorskip("statsmodels.stats.meta_analysis").combine_effects

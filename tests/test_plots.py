@@ -4,13 +4,14 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-import matplotlib
 import pytest
 
 from cartlandscape.compare import ComparisonError, compare, rank
 from cartlandscape.plots import PLOT_HINT, forest_plot, timeline_plot
 
 from .builders import approvals_landscape, landscape, outcome
+
+matplotlib = pytest.importorskip("matplotlib")
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -4,11 +4,7 @@ import math
 import warnings
 from typing import Any
 
-import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-from statsmodels.stats.meta_analysis import combine_effects
 
 from cartlandscape.compare import ComparisonError
 from cartlandscape.models import Outcome, Study
@@ -17,6 +13,11 @@ from cartlandscape.stats import InsufficientDataError
 
 from .builders import outcome, study
 from .strategies import pooled_studies
+
+np = pytest.importorskip("numpy")
+given = pytest.importorskip("hypothesis").given
+st = pytest.importorskip("hypothesis.strategies")
+combine_effects = pytest.importorskip("statsmodels.stats.meta_analysis").combine_effects
 
 
 def _logit_inputs(found: list[Outcome]) -> tuple[np.ndarray, np.ndarray]:

@@ -5,13 +5,15 @@ import threading
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import cartlandscape
 from cartlandscape._registry import Registry, normalize
 from cartlandscape.errors import DataError, UnknownNameError
 from cartlandscape.models import Citation, Indication, Target, Therapy
+
+given = pytest.importorskip("hypothesis").given
+settings = pytest.importorskip("hypothesis").settings
+st = pytest.importorskip("hypothesis.strategies")
 
 CITE = (Citation(source="src", locator="p. 1"),)
 

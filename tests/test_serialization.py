@@ -3,14 +3,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import find, given
-from hypothesis import strategies as st
 
 from cartlandscape.models import Outcome, Study, Therapy
 from cartlandscape.serialization import converter, error_messages, make_converter
 from cartlandscape.values import Approximate, Bound, Exact, NotReached, Range, Value
 
 from .strategies import RECORDS, values
+
+find = pytest.importorskip("hypothesis").find
+given = pytest.importorskip("hypothesis").given
+st = pytest.importorskip("hypothesis.strategies")
 
 CITE = [{"source": "s", "locator": "p. 1"}]
 

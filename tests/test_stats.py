@@ -3,11 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-from scipy import special
-from scipy import stats as reference
-from statsmodels.stats.proportion import proportion_confint
 
 from cartlandscape.stats import (
     InsufficientDataError,
@@ -23,6 +18,12 @@ from cartlandscape.stats import (
 
 from .builders import CITE, outcome
 from .strategies import tallies
+
+given = pytest.importorskip("hypothesis").given
+st = pytest.importorskip("hypothesis.strategies")
+special = pytest.importorskip("scipy.special")
+reference = pytest.importorskip("scipy.stats")
+proportion_confint = pytest.importorskip("statsmodels.stats.proportion").proportion_confint
 
 METHODS = {"wilson": (wilson, "wilson"), "clopper-pearson": (clopper_pearson, "beta")}
 

@@ -3,8 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 import cartlandscape
 from cartlandscape import (
@@ -15,6 +13,9 @@ from cartlandscape.dates import PartialDate
 from cartlandscape.summary import format_profile, format_summary, profile, summarize
 
 from .builders import CITE, approval, approvals_landscape, landscape, product
+
+given = pytest.importorskip("hypothesis").given
+st = pytest.importorskip("hypothesis.strategies")
 
 
 def test_groups_count_approved_products_with_earliest_approval() -> None:

@@ -4,8 +4,6 @@ import math
 
 import pint
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from cartlandscape import units
 from cartlandscape.dates import PartialDate
@@ -14,6 +12,9 @@ from cartlandscape.money import ExchangeRate, convert
 from cartlandscape.values import Approximate, Bound, Exact, Range, Value, parse_value
 
 from .strategies import partial_dates, values
+
+given = pytest.importorskip("hypothesis").given
+st = pytest.importorskip("hypothesis.strategies")
 
 
 @pytest.mark.parametrize(
