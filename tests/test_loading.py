@@ -371,3 +371,20 @@ def test_loading_leaves_the_cycle_collector_as_it_was(running: bool, valid: bool
         assert gc.isenabled() is running
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_a_record_the_fast_converter_refuses_is_structured_once_more_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An invalid record goes to the detailed converter directly, not through the fast one again."""
+    from cartlandscape import loading
+
+    calls: list[object] = []
+    real = loading.structure
+    monkeypatch.setattr(
+        loading, "structure", lambda data, cls: calls.append(data) or real(data, cls)
+    )
+    document = b'[[source]]\nid = "s"\ntitle = "S"\ntype = "report"\nno_such_key = 1\n'
+    with pytest.raises(DataError, match="no_such_key"):
+        loading.build([("bad.toml", document)])
+    assert calls == []

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from cartlandscape import loading, seedcache
+from cartlandscape.errors import DataError
 
 FILES = [("seeds/a.toml", b'[[source]]\nid = "s"\ntitle = "S"\ntype = "report"\n')]
 
@@ -199,3 +200,61 @@ def test_old_cache_files_are_pruned(cache_dir: Path) -> None:
     assert len(left) == seedcache.KEEP
     assert written[-1] in left
     assert written[0] not in left
+
+
+def _parsed_seeds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the bundled files parsed from here on."""
+    parsed: list[str] = []
+    real = loading._parse
+
+    def counting(name: str, data: bytes, max_bytes: int) -> object:
+        if name.startswith("seeds/"):
+            parsed.append(name)
+        return real(name, data, max_bytes)
+
+    monkeypatch.setattr(loading, "_parse", counting)
+    return parsed
+
+
+def test_load_reads_the_bundled_seeds_from_the_cache(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``load(path)`` merges a user's file with the cached seeds, parsing only the user's file."""
+    loading._bundled_registry()  # writes the cache
+    user = tmp_path / "mine.toml"
+    user.write_text('[[source]]\nid = "my-own-source"\ntitle = "Mine"\ntype = "report"\n')
+    parsed = _parsed_seeds(monkeypatch)
+    reg = loading.load(user)
+    assert parsed == []
+    assert "my-own-source" in reg.sources
+    assert len(reg) == len(loading._bundled_registry()) + 1
+
+
+def test_load_parses_the_seeds_when_the_cache_does_not_build(
+    cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A forged cache that verifies but does not build is parsed afresh by ``load`` too."""
+    files = loading._bundled_files()
+    path, _, body = _cached(files)
+    documents = json.loads(body)
+    documents["seeds/targets.toml"]["target"][0]["no_such_field"] = 1
+    forged = json.dumps(documents).encode()
+    header = json.dumps(
+        {"cartlandscape-seed-cache": seedcache.FORMAT, "sha256": hashlib.sha256(forged).hexdigest()}
+    ).encode()
+    path.write_bytes(header + b"\n" + forged)
+    parsed = _parsed_seeds(monkeypatch)
+    reg = loading.load(bundled=True)
+    assert parsed  # the seeds were parsed again
+    assert [r.id for r in reg.targets] == [r.id for r in loading.load(bundled=True).targets]
+    assert b"no_such_field" not in path.read_bytes()
+
+
+def test_a_seed_file_over_the_size_limit_is_reported_even_with_a_cache(
+    cache_dir: Path, tmp_path: Path
+) -> None:
+    """A limit below a seed file's size refuses that file, cache or not."""
+    loading._bundled_registry()  # writes the cache
+    smallest = min(len(data) for _, data in loading._bundled_files())
+    with pytest.raises(DataError, match="expected a data file of at most"):
+        loading.load(max_bytes=smallest + 1)

@@ -64,11 +64,12 @@ from cartlandscape.dates import PartialDate
 from cartlandscape.errors import DataError, FieldError, Problem
 from cartlandscape.kinds import class_for, tags
 from cartlandscape.models import Record
-from cartlandscape.serialization import error_messages, structure, structurer
+from cartlandscape.serialization import converter, error_messages, structure, structurer
 
 __all__ = [
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
+    "Entry",
     "build",
     "data_files",
     "load",
@@ -89,7 +90,9 @@ _SUFFIXES = (".toml", ".json")
 _META_FIELDS = frozenset({"release", "as_of"})
 
 
-class _Entry(NamedTuple):
+class Entry(NamedTuple):
+    """A record read from a data file, with the file's name and whether it is an override."""
+
     record: Record
     file: str
     override: bool
@@ -438,8 +441,8 @@ def _describe(value: object) -> str:
 
 def _records(
     name: str, document: dict[str, Any], *, surrogates: bool = True
-) -> tuple[list[_Entry], list[Problem]]:
-    entries: list[_Entry] = []
+) -> tuple[list[Entry], list[Problem]]:
+    entries: list[Entry] = []
     problems: list[Problem] = []
     for tag, items in document.items():
         if tag == META_KEY:
@@ -466,12 +469,13 @@ def _records(
             continue
         structure_one = structurer(cls)
         for index, item in enumerate(items):
+            fast_failed = False
             if type(item) is dict and not surrogates and OVERRIDE_KEY not in item:
                 try:  # the common case: a valid record, structured with no other work
-                    entries.append(_Entry(structure_one(item), name, False))
+                    entries.append(Entry(structure_one(item), name, False))
                     continue
                 except Exception:  # described below, with where it is
-                    pass
+                    fast_failed = True
             ident = item.get("id") if isinstance(item, dict) else None
             label = ident if isinstance(ident, str) and ident else f"#{index + 1}"
             where: dict[str, Any] = {"file": name, "kind": tag, "record": label}
@@ -502,14 +506,15 @@ def _records(
                 )
                 continue
             try:
-                record = structure(data, cls)
+                # Once the fast converter has refused a record, only the detailed one runs.
+                record = converter().structure(data, cls) if fast_failed else structure(data, cls)
             except Exception as exc:  # cattrs groups every error of the record
                 problems.extend(
                     Problem(message, field=field or None, **where)
                     for field, message in error_messages(exc)
                 )
                 continue
-            entries.append(_Entry(record, name, override))
+            entries.append(Entry(record, name, override))
     return entries, problems
 
 
@@ -552,7 +557,7 @@ def read_records(
     max_bytes: int = MAX_FILE_BYTES,
     parsed: Mapping[str, dict[str, Any]] | None = None,
     release_from: frozenset[str] | None = None,
-) -> tuple[list[_Entry], DataVersion | None, list[Problem]]:
+) -> tuple[list[Entry], DataVersion | None, list[Problem]]:
     """Parse ``(name, bytes)`` data files into entries, collecting every problem.
 
     The version is that of the last file with a ``[meta]`` table.  *parsed* may hold the
@@ -561,7 +566,7 @@ def read_records(
     (the bundled seeds, when a user's files are merged with them): another file's ``[meta]``
     must repeat it (as a complete export does) or is a problem.
     """
-    entries: list[_Entry] = []
+    entries: list[Entry] = []
     problems: list[Problem] = []
     version = None
     for name, data in sources:
@@ -602,9 +607,9 @@ def read_records(
     return entries, version, problems
 
 
-def _merge(entries: list[_Entry]) -> tuple[list[_Entry], list[Override], list[Problem]]:
+def _merge(entries: list[Entry]) -> tuple[list[Entry], list[Override], list[Problem]]:
     kept: dict[tuple[str, str], int] = {}
-    merged: list[_Entry] = []
+    merged: list[Entry] = []
     overrides: list[Override] = []
     problems: list[Problem] = []
     for entry in entries:
@@ -696,9 +701,37 @@ def load(*paths: str | Path, bundled: bool = True, max_bytes: int = MAX_FILE_BYT
     ``overrides``.
     """
     user, problems = _user_files(paths, max_bytes)
-    seeds = _bundled_files() if bundled else []
-    release_from = frozenset(name for name, _ in seeds) if bundled else None
-    return _build([*seeds, *user], problems, None, max_bytes, release_from=release_from)[0]
+    if not bundled:
+        return _build(user, problems, None, max_bytes)[0]
+    return _with_seeds(user, problems, max_bytes)
+
+
+def _with_seeds(user: list[tuple[str, bytes]], problems: list[Problem], max_bytes: int) -> Registry:
+    """Build a registry of the bundled seeds and *user*'s files, the seeds read from the cache.
+
+    The cache stands in for parsing the seeds only: when its documents do not make a registry
+    (a cache altered after it was written), the seeds are parsed again and the cache rewritten,
+    so a bad cache can never change, hide or blame anything.
+    """
+    seeds = _bundled_files()
+    release_from = frozenset(name for name, _ in seeds)
+    files = [*seeds, *user]
+    # A seed file larger than max_bytes is reported as too large, so it is parsed (and refused).
+    if all(len(data) <= max_bytes for _, data in seeds):
+        cached = seedcache.read(seeds)
+        if cached is not None:
+            try:
+                return _build(files, problems, None, max_bytes, cached, release_from)[0]
+            except DataError:
+                pass  # parsed afresh below; any problem is then the data's own
+    parsed: dict[str, dict[str, Any]] = {}
+    for name, data in seeds:
+        document, _ = _parse(name, data, max_bytes)
+        if document is not None:
+            parsed[name] = document
+    registry = _build(files, problems, None, max_bytes, parsed, release_from)[0]
+    seedcache.write(seeds, parsed)
+    return registry
 
 
 _lock = threading.Lock()
@@ -716,24 +749,5 @@ def registry() -> Registry:
 
 
 def _bundled_registry() -> Registry:
-    """Build the registry of the bundled seeds, parsing them or reading the parse cache.
-
-    The cache stands in for parsing only: when its documents do not make a registry (a cache
-    altered after it was written), the seeds are parsed again and the cache rewritten, so a
-    bad cache can never change, hide or blame anything.
-    """
-    files = _bundled_files()
-    cached = seedcache.read(files)
-    if cached is not None:
-        try:
-            return _build(files, [], None, MAX_FILE_BYTES, parsed=cached)[0]
-        except DataError:
-            pass  # parsed afresh below; any problem is then the seeds' own
-    parsed: dict[str, dict[str, Any]] = {}
-    for name, data in files:
-        document, _ = _parse(name, data, MAX_FILE_BYTES)
-        if document is not None:
-            parsed[name] = document
-    registry = _build(files, [], None, MAX_FILE_BYTES, parsed=parsed)[0]
-    seedcache.write(files, parsed)
-    return registry
+    """Build the registry of the bundled seeds, parsing them or reading the parse cache."""
+    return _with_seeds([], [], MAX_FILE_BYTES)
