@@ -306,12 +306,18 @@ studies = st.builds(
 @st.composite
 def outcomes(draw: Any) -> Outcome:
     endpoint = draw(st.sampled_from(Endpoint))
-    n = draw(optional(st.integers(0, 500)))
-    responders = None if n is None else draw(optional(st.integers(0, n)))
+    proportion = endpoint.dimension == "proportion"
+    # A proportion's n is at least 1, and its responders agree with its value.
+    n = draw(optional(st.integers(1 if proportion else 0, 500)))
+    value = draw(values(endpoint.dimension))
+    responders = None
+    if n is not None and (not proportion or isinstance(value, Exact)):
+        responders = draw(optional(st.integers(0, n)))
+        if responders is not None and proportion:
+            value = Exact(round(100 * responders / n, 6), "percent")
     comparator = draw(optional(phrases))
     compared = comparator is not None
     time_to_event = endpoint.is_durability or endpoint is Endpoint.NRM
-    value = draw(values(endpoint.dimension))
     return Outcome(
         id=draw(ids),
         therapy=draw(ids),

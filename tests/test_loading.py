@@ -142,8 +142,10 @@ def test_override_before_its_original_is_an_error(tmp_path: Path) -> None:
     second = _write(tmp_path, "second.toml", THERAPY.replace("]\n", "]\noverride = true\n", 1))
     with pytest.raises(DataError) as info:
         cartlandscape.load(second, first, bundled=False)
-    (problem,) = info.value.problems
+    problem, *others = info.value.problems
     assert (problem.file, problem.record, problem.field) == (str(second), "my-cel", "override")
+    # Without the bundled data the therapy's target is missing too, and is reported with it.
+    assert [p.message for p in others] == ["no target has the id 'cd19'"]
 
 
 def test_file_given_twice_is_read_once(tmp_path: Path) -> None:

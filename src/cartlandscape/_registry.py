@@ -172,7 +172,10 @@ class Registry:
     Build one from records (``Registry(records)``), or with :func:`cartlandscape.load`.
     Construction raises :class:`~cartlandscape.errors.DataError` listing every duplicate id,
     name claimed by two records, reference that does not resolve, and fact dated after the
-    publication of a source it cites.  A registry cannot be changed once built.
+    publication of a source it cites; a reference that names a record by one of its names
+    rather than its id says whose name it is.  A registry cannot be changed once built.
+    ``absent`` lists ``(kind, id)`` of records known to be missing (they failed to load):
+    references to them are not reported again.
     """
 
     def __init__(
@@ -182,6 +185,7 @@ class Registry:
         version: DataVersion | None = None,
         origins: Sequence[str | None] | None = None,
         overrides: Iterable[Override] = (),
+        absent: Iterable[tuple[str | None, str | None]] = (),
     ) -> None:
         records = list(records)
         where: list[str | None] = list(origins) if origins is not None else [None] * len(records)
@@ -194,7 +198,10 @@ class Registry:
         }
         clashes = self._index_names(grouped, origin_of)
         as_of = None if version is None else version.as_of
-        for record, field, message in integrity.check(grouped, as_of, clashes):
+        checks = integrity.check(
+            grouped, as_of, clashes, absent=frozenset(absent), owner=self._names_owner
+        )
+        for record, field, message in checks:
             problems.append(
                 Problem(
                     message,
@@ -211,6 +218,10 @@ class Registry:
         for indication in self.indications:
             if indication.parent is not None:
                 self._children[indication.parent].append(indication.id)
+
+    def _names_owner(self, text: str) -> tuple[str, str] | None:
+        """The ``(kind, id)`` of the record *text* is a name of, if any."""
+        return self._names.get(normalize(text))
 
     @staticmethod
     def _group(

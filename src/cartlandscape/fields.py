@@ -133,14 +133,32 @@ def refs_field(kind: str) -> Any:
     )
 
 
-def enum_field(enum_type: type[E], *, default: E | None = None, optional: bool = False) -> Any:
-    """A member of *enum_type*; its value is accepted too (``"car-t"`` for ``Modality.CAR_T``)."""
+def enum_field(
+    enum_type: type[E],
+    *,
+    default: E | None = None,
+    optional: bool = False,
+    parse: Callable[[str], E] | None = None,
+) -> Any:
+    """A member of *enum_type*; its value is accepted too (``"car-t"`` for ``Modality.CAR_T``).
+
+    *parse*, where given, reads other spellings as well (an endpoint's label, ``"ORR"``); the
+    data files' structuring uses it too (see :func:`enum_parser`).
+    """
     choices = ", ".join(repr(m.value) for m in enum_type)
     by_value = {m.value: m for m in enum_type.__members__.values()}
+    if parse is not None:
+        _PARSERS[enum_type] = parse
 
     def convert(value: object) -> object:
         if isinstance(value, str) and not isinstance(value, enum.Enum):
-            return by_value.get(value, value)
+            found = by_value.get(value)
+            if found is None and parse is not None:
+                try:
+                    return parse(value)
+                except ValueError:
+                    return value
+            return value if found is None else found
         return value
 
     def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -154,6 +172,15 @@ def enum_field(enum_type: type[E], *, default: E | None = None, optional: bool =
     if default is not None:
         return attrs.field(default=default, converter=convert, validator=check)
     return attrs.field(converter=convert, validator=check)
+
+
+#: Readers of other spellings of an enumeration's members, by enumeration.
+_PARSERS: dict[type, Callable[[str], Any]] = {}
+
+
+def enum_parser(enum_type: type) -> Callable[[str], Any] | None:
+    """The reader of other spellings an :func:`enum_field` of *enum_type* was given, if any."""
+    return _PARSERS.get(enum_type)
 
 
 def _date(value: object) -> object:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -140,15 +140,33 @@ def resolves(value: Any, ids: Grouped) -> bool:
     return True
 
 
-def reference_findings(record: Record, grouped: Grouped) -> Iterator[Finding]:
-    """Every reference of *record* that names no record, or a kind that does not exist."""
+#: Who has a name, if anyone: ``(kind, id)`` of the record a text names.
+NameOwner = Callable[[str], "tuple[str, str] | None"]
+
+
+def reference_findings(
+    record: Record,
+    grouped: Grouped,
+    absent: Collection[tuple[str | None, str | None]] = (),
+    owner: NameOwner | None = None,
+) -> Iterator[Finding]:
+    """Every reference of *record* that names no record, or a kind that does not exist.
+
+    References to the ``(kind, id)`` in *absent* (records known to have failed to load) are not
+    reported; where *owner* finds the id to be another record's name, the message says whose.
+    """
     if resolves(record, grouped):
         return
     for field, kind, ident in references(record):
         if kind == "*" or kind not in grouped:
             yield record, field, f"{kind!r} is not a kind of record"
-        elif ident not in grouped[kind]:
-            yield record, field, f"no {kind} has the id {ident!r}"
+        elif ident not in grouped[kind] and (kind, ident) not in absent:
+            message = f"no {kind} has the id {ident!r}"
+            named = None if owner is None else owner(ident)
+            if named is not None:
+                whose = named[1] if named[0] == kind else f"the {named[0]} {named[1]!r}"
+                message += f"; {ident!r} is a name of {whose}"
+            yield record, field, message
 
 
 #: The fields that date a cited fact (a milestone's or a price's date, a milestone's not_after
@@ -253,17 +271,20 @@ def check(
     grouped: Grouped,
     as_of: PartialDate | None = None,
     earlier: Mapping[tuple[str, str], list[Finding]] | None = None,
+    absent: Collection[tuple[str | None, str | None]] = (),
+    owner: NameOwner | None = None,
 ) -> Iterator[Finding]:
     """Every finding of every check, record by record, then parent loops and as-of dates.
 
     *earlier* holds findings made while indexing (names claimed twice), by the ``(kind, id)``
-    of the record being indexed; each record's come before its own.
+    of the record being indexed; each record's come before its own.  *absent* and *owner* are
+    as in :func:`reference_findings`.
     """
     for by_id in grouped.values():
         for record in by_id.values():
             if earlier:
                 yield from earlier.get((record.kind, record.id), ())
-            yield from reference_findings(record, grouped)
+            yield from reference_findings(record, grouped, absent, owner)
             yield from date_findings(record, grouped)
     yield from parent_loops(grouped)
     yield from as_of_findings(grouped, as_of)

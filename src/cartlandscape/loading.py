@@ -17,8 +17,10 @@ files read before it (the bundled seeds come first); the registry lists each rep
 
 Every problem is reported at once, in one :class:`~cartlandscape.errors.DataError`: first every
 problem inside the files (syntax, with its line and column; types, unknown keys, values, each
-with the file, the record and the field); once every record reads cleanly, every problem
-between records (references, duplicate ids and names, dates after their sources).  Nothing is
+with the file, the record and the field: every bad field of a record, not only the first),
+then every problem between the records that did load (references, duplicate ids and names,
+dates after their sources); a reference to a record that failed to load is not reported again.
+A file that cannot be parsed does not hide the problems of the others.  Nothing is
 loaded unless everything is: a failed load returns no registry and changes no state.
 
 The data are parsed with :mod:`tomllib` and :mod:`json` only; a file larger than ``max_bytes``
@@ -511,11 +513,50 @@ def _records(
             except Exception as exc:  # cattrs groups every error of the record
                 problems.extend(
                     Problem(message, field=field or None, **where)
-                    for field, message in error_messages(exc)
+                    for field, message in _field_problems(data, cls, exc)
                 )
                 continue
             entries.append(Entry(record, name, override))
     return entries, problems
+
+
+def _top_field(path: str) -> str:
+    """The field a problem's path starts at (``construct`` of ``construct.delivery``)."""
+    return path.split(".", 1)[0].split("[", 1)[0]
+
+
+def _field_problems(data: dict[str, Any], cls: type, exc: BaseException) -> list[tuple[str, str]]:
+    """Every field problem of a record, not only those its first failed check found.
+
+    A record's checks stop at the first bad value they meet (or a check across fields); the
+    fields found at fault are set aside and the rest checked again, until no new problem turns
+    up.  Problems that only the setting aside causes (a field now missing) are not reported.
+    """
+    found = error_messages(exc)
+    trial = dict(data)
+    aside: set[str] = set()
+    for _ in range(len(data) + 1):
+        at_fault = {_top_field(path) for path, _ in found if path} - aside
+        at_fault &= set(trial)
+        if not at_fault:
+            break
+        aside |= at_fault
+        for name in at_fault:
+            del trial[name]
+        try:
+            structure(trial, cls)
+        except Exception as again:  # the next problems of the record
+            more = [
+                (path, message)
+                for path, message in error_messages(again)
+                if (path, message) not in found and _top_field(path) not in aside
+            ]
+            if not more:
+                break
+            found.extend(more)
+        else:
+            break
+    return found
 
 
 def _version(name: str, document: dict[str, Any]) -> tuple[DataVersion | None, list[Problem]]:
@@ -667,6 +708,18 @@ def _build(
         merged, overrides, merge_problems = _merge(entries)
         problems = [*problems, *found, *merge_problems]
         if problems:
+            # The records that did load are checked against each other too, so that problems
+            # between records come with the problems in the files; references to a record that
+            # failed to load are not reported again.
+            failed = {(p.kind, p.record) for p in problems if p.kind and p.record}
+            try:
+                Registry(
+                    (e.record for e in merged),
+                    origins=[e.file for e in merged],
+                    absent=failed,
+                )
+            except DataError as exc:
+                problems.extend(exc.problems)
             raise DataError(problems)
         registry = Registry(
             (e.record for e in merged),

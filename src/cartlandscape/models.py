@@ -27,6 +27,7 @@ from typing import Any, ClassVar, Final
 
 import attrs
 
+from cartlandscape import units
 from cartlandscape.dates import PartialDate
 from cartlandscape.errors import FieldError
 from cartlandscape.fields import (
@@ -41,7 +42,7 @@ from cartlandscape.fields import (
     texts_field,
     value_field,
 )
-from cartlandscape.values import MAX_MAGNITUDE, NotReached, Value, parse_value
+from cartlandscape.values import MAX_MAGNITUDE, Approximate, NotReached, Value, parse_value
 from cartlandscape.vocabulary import (
     APPROVAL_KINDS,
     AnalysisSet,
@@ -63,6 +64,7 @@ from cartlandscape.vocabulary import (
     SourceTier,
     StatementKind,
     default_tier,
+    parse_endpoint,
 )
 
 __all__ = [
@@ -526,7 +528,7 @@ class Outcome(Record):
     therapy: str | None = ref_field("therapy")
     institution: str | None = ref_field("institution")
     indication: str | None = ref_field("indication")
-    endpoint: Endpoint = enum_field(Endpoint)
+    endpoint: Endpoint = enum_field(Endpoint, parse=parse_endpoint)
     value: Value = value_field(checked_by_record=True)
     n: int | None = attrs.field(default=None)
     responders: int | None = attrs.field(default=None)
@@ -575,6 +577,8 @@ class Outcome(Record):
                 raise FieldError(
                     name, "a time with a number (only a median is not reached)", "not reached"
                 )
+        if endpoint.dimension == "proportion":
+            _check_counts_agree(self.value, n, responders)
         if endpoint.needs_timepoint and self.timepoint is None:
             raise FieldError("timepoint", f"a time point for {endpoint.label}", None)
         for name in ("grading_scale", "grade"):
@@ -600,6 +604,52 @@ class Outcome(Record):
     def label(self) -> str:  # noqa: D102
         grading = f" ({self.grading})" if self.grading else ""
         return f"{self.endpoint.label}{grading} {self.value.describe()}"
+
+
+def _rounding(value: Value) -> float:
+    """How far a value may lie from the exact share it was rounded from, in its own unit.
+
+    One unit of its last printed decimal, so that any way of rounding a share passes (half up,
+    up or down: ``81`` may stand for 80.49, as a label that rounds up prints it); two units for
+    an approximate value (``~70``).
+    """
+    decimals = 0
+    for magnitude in value.magnitudes():
+        text = repr(float(magnitude))
+        if "e" in text or "E" in text:
+            return 0.0  # not printed as a plain decimal: no rounding is assumed
+        decimals = max(decimals, len(text.partition(".")[2].rstrip("0")))
+    step = 10.0**-decimals
+    return 2 * step if isinstance(value, Approximate) else step
+
+
+def _check_counts_agree(value: Value, n: int | None, responders: int | None) -> None:
+    """Refuse a proportion whose ``n`` is 0, or whose counts say another value than it does.
+
+    ``50 percent`` with 7 responders of ``n = 10`` is refused; ``72 percent`` with 73 of 101
+    (72.3 percent) is rounding.
+    """
+    if n is None or isinstance(value, NotReached):
+        return
+    factor = units.to_fraction(value.unit)
+    if factor is None:
+        return
+    if n == 0:
+        raise FieldError(
+            "n", f"at least 1 patient for a proportion ({value.describe()} of n = 0)", n
+        )
+    if responders is None:
+        return
+    share = responders / n / factor
+    low, high = value.interval()
+    slack = _rounding(value) + 1e-9 * max(1.0, share)
+    if not low - slack <= share <= high + slack:
+        raise FieldError(
+            "value",
+            f"a value that agrees with {responders} of n={n} ({share:.4g} {value.unit}) up to "
+            "rounding",
+            str(value),
+        )
 
 
 def _flag(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:

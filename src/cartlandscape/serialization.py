@@ -41,6 +41,7 @@ from cattrs.gen import make_dict_structure_fn
 
 from cartlandscape.dates import PartialDate
 from cartlandscape.errors import FieldError
+from cartlandscape.fields import enum_parser
 from cartlandscape.models import Ref
 from cartlandscape.values import Value, parse_value
 
@@ -118,6 +119,12 @@ def _text(value: Any, cls: type) -> Any:
             return cls(value)
         except ValueError:
             pass
+        parse = enum_parser(cls)
+        if parse is not None:
+            try:
+                return parse(value)
+            except ValueError:
+                pass
     choices = ", ".join(repr(m.value) for m in cls)  # type: ignore[attr-defined]
     raise ValueError(f"expected one of {choices}, found {_found(value)}")
 

@@ -352,6 +352,10 @@ def parse_value(text: str) -> Value:
     return _parse_text(text)
 
 
+#: A value written with a minus sign (``-5 percent``, ``< −2 month``).
+_NEGATIVE: Final = re.compile(r"^\s*[~<>≤≥=]*\s*[-−‐–]\s*\d")
+
+
 @functools.lru_cache(maxsize=8192)
 def _parse_text(text: str) -> Value:
     match = _TEXT.match(text)
@@ -359,6 +363,10 @@ def _parse_text(text: str) -> Value:
         not_reached = _NOT_REACHED.match(text)
         if not_reached is not None:
             return NotReached(not_reached.group("unit"))
+        if _NEGATIVE.match(text):
+            raise FieldError(
+                "value", "a number that is not negative (negative values are not allowed)", text
+            )
         raise FieldError(
             "value",
             "a number followed by a unit, e.g. '87.5 percent', or 'not reached' and a time unit",
