@@ -51,8 +51,9 @@ def test_notes_give_the_actual_reason_never_a_larger_n_that_is_equal() -> None:
 def test_the_rule_in_order_data_cut_then_n_then_tier_then_first_given() -> None:
     """A recorded data cut decides first; then n; then the source tier; then the order given."""
     base = outcome("a", n=50, responders=25, study=ZUMA)
-    later = attrs.evolve(base, id="b", data_cut=cartlandscape.PartialDate(2020, 1), n=40)
-    earlier = attrs.evolve(base, id="c", data_cut=cartlandscape.PartialDate(2018, 1), n=60)
+    cut = cartlandscape.PartialDate
+    later = attrs.evolve(base, id="b", data_cut=cut(2020, 1), n=40, responders=20)
+    earlier = attrs.evolve(base, id="c", data_cut=cut(2018, 1), n=60, responders=30)
     assert [o.id for o in one_per_study([earlier, later])[0]] == ["b"]
     bigger = attrs.evolve(base, id="d", n=60, responders=30)
     kept, notes = one_per_study([base, bigger])

@@ -66,7 +66,7 @@ def test_pooled_is_left_out_with_a_reason_or_refused(tmp_path: Path) -> None:
     assert "Compared despite: indications differ" in text
     assert "No pooled estimate" in text
     cr = outcome("c", "a-cel", endpoint="cr", n=10, responders=5)
-    orr = outcome("d", "b-cel", n=10, responders=7)
+    orr = outcome("d", "b-cel", value="70 percent", n=10, responders=7)
     mixed = compare(landscape(cr, orr), [cr, orr], endpoint="orr", allow_mismatch=True)
     with pytest.raises(ComparisonError, match="endpoints differ"):
         forest_plot(mixed, tmp_path / "g.png", pooled=True)

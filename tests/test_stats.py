@@ -101,7 +101,6 @@ def test_responders_are_derived_from_percentage_rounding_half_up() -> None:
         ({"value": "50 percent"}, "gives no n"),
         ({"value": "40 to 60 percent", "n": 10}, "a range does not give one"),
         ({"value": ">40 percent", "n": 10}, "a bound does not give one"),
-        ({"value": "0 percent", "n": 0}, "n = 0"),
         ({"endpoint": "median-os", "value": "12 month", "n": 10}, "not a proportion"),
     ],
 )
@@ -111,9 +110,15 @@ def test_missing_counts_raise_a_clear_error(fields: dict[str, Any], message: str
         proportion_ci(outcome("o", **fields))
 
 
+def test_an_outcome_of_no_patients_is_refused_when_built() -> None:
+    """A percentage of n = 0 is refused as the record is built, before any interval."""
+    with pytest.raises(ValueError, match="n = 0"):
+        outcome("o", value="0 percent", n=0)
+
+
 def test_bad_arguments_are_refused() -> None:
     """Unknown methods, levels outside (0, 1) and impossible counts are ValueErrors."""
-    o = outcome("o", n=10, responders=3)
+    o = outcome("o", value="30 percent", n=10, responders=3)
     with pytest.raises(ValueError, match="unknown method"):
         proportion_ci(o, method="wald")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="level"):
