@@ -544,7 +544,7 @@ def _field_problems(data: dict[str, Any], cls: type, exc: BaseException) -> list
         for name in at_fault:
             del trial[name]
         try:
-            structure(trial, cls)
+            converter().structure(trial, cls)
         except Exception as again:  # the next problems of the record
             more = [
                 (path, message)
