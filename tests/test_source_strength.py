@@ -57,11 +57,7 @@ def weakly_supported(registry: Registry) -> list[str]:
 
 #: Facts of the bundled data that still rest on weak sources alone, while their sources are
 #: reviewed: the list may only shrink (empty it, and the check below passes in full).
-KNOWN_WEAK: tuple[str, ...] = (
-    "therapy:tisagenlecleucel milestones[2]",
-    "therapy:brexucabtagene-autoleucel milestones[1]",
-    "therapy:lisocabtagene-maraleucel milestones[3]",
-)
+KNOWN_WEAK: tuple[str, ...] = ()
 
 
 def test_no_other_bundled_fact_rests_on_weak_sources_alone() -> None:
