@@ -16,6 +16,7 @@ from cartlandscape import loading
 from cartlandscape._registry import Override, Registry
 from cartlandscape.errors import DataError, FieldError, Problem, UnknownNameError
 from cartlandscape.models import Citation, Source, Statement, Therapy
+from cartlandscape.values import Exact, parse_value
 
 OWN_DATA = Path(__file__).resolve().parents[1] / "examples" / "own_data"
 
@@ -390,3 +391,81 @@ def test_a_record_the_fast_converter_refuses_is_structured_once_more_only(
     with pytest.raises(DataError, match="no_such_key"):
         loading.build([("bad.toml", document)])
     assert calls == []
+
+
+_SHARING = """
+[[source]]
+id = "s"
+title = "S"
+type = "report"
+
+[[target]]
+id = "t"
+name = "T"
+citations = [{ source = "s", locator = "table 1" }]
+
+[[indication]]
+id = "i"
+name = "I"
+category = "hematologic-malignancy"
+citations = [{ source = "s", locator = "table 1" }]
+
+[[therapy]]
+id = "p"
+name = "P"
+targets = ["t"]
+citations = [{ source = "s", locator = "table 1" }]
+
+[[outcome]]
+id = "o1"
+therapy = "p"
+indication = "i"
+endpoint = "orr"
+value = "50 percent"
+follow_up = "12 month"
+citations = [{ source = "s", locator = "table 1" }]
+
+[[outcome]]
+id = "o2"
+therapy = "p"
+indication = "i"
+endpoint = "orr"
+value = "50.0 percent"
+follow_up = "12 month"
+citations = [{ source = "s", locator = "table 1" }]
+"""
+
+
+def test_equal_values_read_at_load_are_held_once() -> None:
+    """Equal citations, ids and values are shared; values that print differently are not."""
+    reg = loading.build([("shared.toml", _SHARING.encode())])[0]
+    first, second = reg.outcomes["o1"], reg.outcomes["o2"]
+    assert first.citations is second.citations
+    assert first.citations is reg.targets["t"].citations
+    assert first.therapy is second.therapy
+    assert first.follow_up is second.follow_up
+    assert repr(first.value) == repr(parse_value("50 percent"))
+    assert repr(second.value) == repr(parse_value("50.0 percent"))
+
+
+def test_values_that_are_equal_but_print_differently_are_not_shared() -> None:
+    """1 and 1.0, or 0.0 and -0.0, compare equal but are kept as read."""
+    shared = loading._Shared()
+    some_outcome = next(iter(cartlandscape.registry().outcomes))
+    records = [
+        attrs.evolve(some_outcome, value=v)
+        for v in (
+            Exact(1, "percent"),
+            Exact(1.0, "percent"),
+            Exact(0.0, "percent"),
+            Exact(-0.0, "percent"),
+        )
+    ]
+    for record in records:
+        shared.share(record)
+    assert [repr(r.value) for r in records] == [
+        repr(Exact(1, "percent")),
+        repr(Exact(1.0, "percent")),
+        repr(Exact(0.0, "percent")),
+        repr(Exact(-0.0, "percent")),
+    ]

@@ -192,7 +192,6 @@ class Registry:
         self._version = version
         self._overrides = tuple(overrides)
         grouped, origin_of, problems = self._group(records, where)
-        self._origins = MappingProxyType(origin_of)
         self._sets: dict[str, RecordSet[Any]] = {
             k: RecordSet(v.values()) for k, v in grouped.items()
         }
@@ -213,6 +212,10 @@ class Registry:
             )
         if problems:
             raise DataError(problems)
+        # The file of each record, by kind then id (no (kind, id) tuple per record).
+        self._origins: dict[str, dict[str, str | None]] = {kind: {} for kind in grouped}
+        for (kind, ident), origin in origin_of.items():
+            self._origins[kind][ident] = origin
         self._referrers: dict[tuple[str, str], tuple[tuple[Record, str], ...]] | None = None
         self._children: dict[str, list[str]] = defaultdict(list)
         for indication in self.indications:
@@ -261,7 +264,8 @@ class Registry:
         The record read later (a user's file, not the bundled seeds) is blamed.
         """
         order_of = {key: i for i, key in enumerate(origin_of)}
-        self._names: dict[str, tuple[str, str]] = {}
+        # The record of each normalized name (the record itself: no tuple per name).
+        self._names: dict[str, Record] = {}
         self._display: dict[str, str] = {}
         # Names exactly as written resolve with one dict look-up; other spellings are
         # normalized first (see lookup).
@@ -274,12 +278,11 @@ class Registry:
                     key = normalize(name)
                     if not key:
                         continue
-                    owner = self._names.setdefault(key, (kind, record.id))
-                    if owner != (kind, record.id):
-                        claimed = grouped[owner[0]][owner[1]]
+                    claimed = self._names.setdefault(key, record)
+                    if claimed is not record:
                         later, earlier = (
                             (record, claimed)
-                            if order_of[owner] < order_of[(kind, record.id)]
+                            if order_of[(claimed.kind, claimed.id)] < order_of[(kind, record.id)]
                             else (claimed, record)
                         )
                         message = (
@@ -397,7 +400,7 @@ class Registry:
 
     def origin(self, record: Record) -> str | None:
         """The file *record* was loaded from, if known."""
-        return self._origins.get((record.kind, record.id))
+        return self._origins.get(record.kind, {}).get(record.id)
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -430,27 +433,26 @@ class Registry:
         if kind is not None and kind not in self._sets:
             raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(self._sets)}")
         found = self._names.get(normalize(text)) if isinstance(text, str) else None
-        if found is not None and (kind is None or found[0] == kind):
-            hit: Record = self._sets[found[0]][found[1]]
-            return hit
+        if found is not None and (kind is None or found.kind == kind):
+            return found
         raise UnknownNameError(text, kind, self.suggest(str(text), kind))
 
     def suggest(self, text: str, kind: str | None = None, limit: int = 5) -> list[str]:
         """Names close to *text* (for "did you mean" messages)."""
         import difflib
 
-        keys = [k for k, owner in self._names.items() if kind is None or owner[0] == kind]
+        keys = [k for k, owner in self._names.items() if kind is None or owner.kind == kind]
         close = difflib.get_close_matches(normalize(text), keys, n=limit, cutoff=0.6)
         return [self._display[k] for k in close]
 
     def search(self, text: str, kind: str | None = None) -> list[Record]:
         """Records with a name that contains *text* (case and punctuation ignored)."""
         key = normalize(text)
-        found: dict[tuple[str, str], None] = {}
+        found: dict[tuple[str, str], Record] = {}
         for name, owner in self._names.items():
-            if key and key in name and (kind is None or owner[0] == kind):
-                found.setdefault(owner, None)
-        return [self._sets[k][i] for k, i in found]
+            if key and key in name and (kind is None or owner.kind == kind):
+                found.setdefault((owner.kind, owner.id), owner)
+        return list(found.values())
 
     def _resolve(self, item: Record | str, kind: str) -> str:
         if isinstance(item, Record):

@@ -45,6 +45,7 @@ cartlandscape.errors.DataError: 2 problems in the data:
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import json
 import os
@@ -53,6 +54,7 @@ import stat
 import sys
 import threading
 import tomllib
+import typing
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib.resources import files
@@ -60,13 +62,16 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, NamedTuple, NoReturn
 
+import attrs
+
 from cartlandscape import seedcache
 from cartlandscape._registry import DataVersion, Override, Registry
 from cartlandscape.dates import PartialDate
 from cartlandscape.errors import DataError, FieldError, Problem
 from cartlandscape.kinds import class_for, tags
-from cartlandscape.models import Record
+from cartlandscape.models import Record, Study
 from cartlandscape.serialization import converter, error_messages, structure, structurer
+from cartlandscape.values import Value
 
 __all__ = [
     "MAX_DEPTH",
@@ -693,6 +698,68 @@ def _without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+@functools.cache
+def _share_plan(cls: type) -> tuple[tuple[str, str], ...]:
+    """The fields of *cls* whose values :class:`_Shared` keeps once, with how to key them.
+
+    ``"text"`` is a reference (an id), ``"same"`` a value made only of text (citations, a
+    study), ``"value"`` a value form, keyed by its type and repr so that 1 and 1.0, or 0.0
+    and -0.0, are never taken for one another.
+    """
+    plan: list[tuple[str, str]] = []
+    for field in attrs.fields(attrs.resolve_types(cls)):
+        if "ref" in field.metadata:
+            plan.append((field.name, "text"))
+        elif field.name == "citations" or _names(field.type, Study):
+            plan.append((field.name, "same"))
+        elif _names(field.type, Value):
+            plan.append((field.name, "value"))
+    return tuple(plan)
+
+
+def _names(tp: Any, cls: type) -> bool:
+    """Whether the annotation *tp* names *cls* or a subclass, alone or in a union."""
+    todo = [tp]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, type) and issubclass(item, cls):
+            return True
+        todo.extend(typing.get_args(item))
+    return False
+
+
+class _Shared:
+    """Equal immutable values read at load, kept once.
+
+    A registry of many records holds few distinct citations, ids and values; every record
+    would otherwise hold its own equal copies (most of the memory of a large registry).
+    Records are frozen, so a field is swapped for an equal, identical value the way attrs sets
+    fields in ``__init__``; nothing that compares or prints them can tell.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, Any], Any] = {}
+
+    def share(self, record: Record) -> None:
+        """Swap each shareable field of *record* for the equal value seen first."""
+        seen = self._seen
+        for name, how in _share_plan(typing.cast(Any, type(record))):
+            value = getattr(record, name)
+            if value is None:
+                continue
+            if how == "value":
+                key: tuple[str, Any] = ("value", (type(value), repr(value)))
+            elif how == "same":
+                key = ("same", value)
+            elif type(value) is str:
+                key = ("text", value)
+            else:
+                continue  # a Ref or a tuple of ids: kept as read
+            shared = seen.setdefault(key, value)
+            if shared is not value:
+                object.__setattr__(record, name, shared)
+
+
 def _build(
     sources: Sequence[tuple[str, bytes]],
     problems: list[Problem],
@@ -721,6 +788,9 @@ def _build(
             except DataError as exc:
                 problems.extend(exc.problems)
             raise DataError(problems)
+        shared = _Shared()
+        for entry in merged:
+            shared.share(entry.record)
         registry = Registry(
             (e.record for e in merged),
             version=version or found_version,
