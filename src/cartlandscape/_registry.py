@@ -224,7 +224,8 @@ class Registry:
 
     def _names_owner(self, text: str) -> tuple[str, str] | None:
         """The ``(kind, id)`` of the record *text* is a name of, if any."""
-        return self._names.get(normalize(text))
+        record = self._names.get(normalize(text))
+        return None if record is None else (record.kind, record.id)
 
     @staticmethod
     def _group(
