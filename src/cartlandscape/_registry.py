@@ -55,6 +55,7 @@ if typing.TYPE_CHECKING:
     import enum
 
     from cartlandscape.decisions import Decision
+    from cartlandscape.display import Shown
     from cartlandscape.trials.model import Trial
 
 __all__ = ["AGENCIES", "DataVersion", "Override", "RecordSet", "Registry", "normalize"]
@@ -153,6 +154,16 @@ class RecordSet(Generic[R]):
 
     def __repr__(self) -> str:
         return f"<RecordSet of {len(self)}>"
+
+    def __str__(self) -> str:
+        from cartlandscape.display import records_text
+
+        return records_text(self)
+
+    def _repr_html_(self) -> str:
+        from cartlandscape.display import records_html
+
+        return records_html(self)
 
 
 def _name_field(record: Record, name: str) -> str:
@@ -377,6 +388,25 @@ class Registry:
     def __repr__(self) -> str:
         counts = ", ".join(f"{len(s)} {BASE_KINDS[k][1]}" for k, s in self._sets.items() if s)
         return f"<Registry {self.version or ''}: {counts}>"
+
+    def __str__(self) -> str:
+        counts = "\n".join(f"  {BASE_KINDS[k][1]}: {len(s)}" for k, s in self._sets.items() if s)
+        return f"cartlandscape registry {self.version or '(unversioned)'}\n{counts}"
+
+    def _repr_html_(self) -> str:
+        from cartlandscape.display import registry_html
+
+        return registry_html(self)
+
+    def display(self, item: Any) -> Shown:
+        """*item* (a record or a result) to show in a notebook, its citations linked to sources.
+
+        A record alone shows its citations' source ids; shown through the registry, each
+        links to the source's address.
+        """
+        from cartlandscape.display import Shown
+
+        return Shown(item, self.sources.get)
 
     @staticmethod
     def references(record: Record) -> Iterator[tuple[str, str, str]]:

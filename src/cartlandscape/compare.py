@@ -568,6 +568,17 @@ class Comparison:
     #: Why outcomes were left out (with ``one_per_study=True``: other reports of a study).
     left_out: tuple[str, ...] = ()
 
+    def __repr__(self) -> str:
+        return f"<Comparison of {self.endpoint.label}: {len(self.rows)} rows>"
+
+    def __str__(self) -> str:
+        return format_comparison(self)
+
+    def _repr_html_(self) -> str:
+        from cartlandscape.display import comparison_html
+
+        return comparison_html(self)
+
     @property
     def matched(self) -> bool:
         """Whether every row agrees in endpoint, indication, time point, grading and unit."""
@@ -654,6 +665,17 @@ class Table:
     cautions: tuple[Mismatch, ...] = ()
     #: Why outcomes were left out (with ``one_per_study=True``: other reports of a study).
     left_out: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"<Table of {self.endpoint.label}: {len(self.rows)} rows>"
+
+    def __str__(self) -> str:
+        return format_table(self)
+
+    def _repr_html_(self) -> str:
+        from cartlandscape.display import table_html
+
+        return table_html(self)
 
 
 # -- compare and rank --------------------------------------------------------------------------

@@ -205,6 +205,28 @@ class Record:
 
     id: str = id_field()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every kind of record, a downstream one too, keeps the short one-line repr: setting
+        # it before attrs builds the class stops attrs writing the long one of every field.
+        super().__init_subclass__(**kwargs)
+        if "__repr__" not in cls.__dict__:
+            cls.__repr__ = Record.__repr__  # type: ignore[method-assign]
+
+    def __repr__(self) -> str:
+        from cartlandscape.display import record_repr
+
+        return record_repr(self)
+
+    def __str__(self) -> str:
+        from cartlandscape.display import record_text
+
+        return record_text(self)
+
+    def _repr_html_(self) -> str:
+        from cartlandscape.display import record_html
+
+        return record_html(self)
+
     def names(self) -> tuple[str, ...]:
         """The id and every name the record can be looked up by."""
         found: list[str] = [self.id]

@@ -142,6 +142,14 @@ class PooledEstimate:
             raise AttributeError(f"a fit on the {self.measure} scale has no logit; see coef")
         return self.coef
 
+    def __repr__(self) -> str:
+        return f"<PooledEstimate of {self.endpoint.label}: {_percent(self.estimate)}, k={self.k}>"
+
+    def _repr_html_(self) -> str:
+        from cartlandscape.display import pooled_html
+
+        return pooled_html(self)
+
     def __str__(self) -> str:
         level = f"{self.level * 100:g}%"
         return (

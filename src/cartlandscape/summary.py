@@ -24,7 +24,15 @@ import attrs
 from cartlandscape._registry import DataVersion, Registry
 from cartlandscape.dates import PartialDate
 from cartlandscape.kinds import BASE_KINDS
-from cartlandscape.models import Citation, Institution, Milestone, Outcome, Statement, Therapy
+from cartlandscape.models import (
+    Citation,
+    Institution,
+    Milestone,
+    Outcome,
+    Source,
+    Statement,
+    Therapy,
+)
 from cartlandscape.vocabulary import MilestoneKind
 
 if TYPE_CHECKING:
@@ -163,6 +171,22 @@ class Summary:
     timeline: tuple[TimelineEntry, ...] = ()
     institutions: tuple[InstitutionRow, ...] = ()
     policy_details: tuple[PolicyRow, ...] = ()
+    #: The sources the summary's timeline cites, by id (to link citations to them).
+    sources: Mapping[str, Source] = attrs.field(factory=dict)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Summary {self.version or 'unversioned'}: {len(self.approvals)} approvals, "
+            f"{len(self.timeline)} decisions>"
+        )
+
+    def __str__(self) -> str:
+        return format_summary(self)
+
+    def _repr_html_(self) -> str:
+        from cartlandscape.display import summary_html
+
+        return summary_html(self)
 
 
 def _first_date(milestones: Iterable[Milestone]) -> PartialDate | None:
@@ -330,6 +354,12 @@ def summarize(registry: Registry) -> Summary:
         timeline=tuple(timeline),
         institutions=tuple(institutions),
         policy_details=tuple(policy_details),
+        sources={
+            c.source: registry.sources[c.source]
+            for entry in timeline
+            for c in entry.citations
+            if c.source in registry.sources
+        },
     )
 
 
