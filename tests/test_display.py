@@ -42,7 +42,8 @@ class _Checker(html.parser.HTMLParser):
             self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
-        assert self.stack and self.stack[-1] == tag, (tag, self.stack)
+        assert self.stack, tag
+        assert self.stack[-1] == tag, (tag, self.stack)
         self.stack.pop()
 
 
@@ -83,7 +84,8 @@ def test_therapy_repr_is_one_line_with_class_id_and_name(reg: cartlandscape.Regi
 def test_results_have_short_reprs_and_text_of_their_own(reg: cartlandscape.Registry) -> None:
     for result in _results(reg):
         shown = repr(result)
-        assert "\n" not in shown and len(shown) < 200, shown
+        assert "\n" not in shown
+        assert len(shown) < 200, shown
         assert str(result) != shown
     summary = summarize(reg)
     assert "Approved products" in str(summary)
@@ -113,10 +115,10 @@ def test_html_escapes_every_text() -> None:
     assert "<script>" not in page
     assert "&lt;script&gt;" in page
     assert "Table &lt;2&gt;" in page
-    source = Source(id="src", title=EVIL, type="journal-article", url="https://example.org/?a=1&b=<2>")
-    linked = parse(
-        cartlandscape.Registry([target, source]).display(target)._repr_html_()
+    source = Source(
+        id="src", title=EVIL, type="journal-article", url="https://example.org/?a=1&b=<2>"
     )
+    linked = parse(cartlandscape.Registry([target, source]).display(target)._repr_html_())
     assert linked.links == ["https://example.org/?a=1&b=<2>"]
 
 
@@ -146,14 +148,23 @@ def test_summary_links_the_timeline_to_its_sources(reg: cartlandscape.Registry) 
 
 
 def test_pooled_estimate_shows_its_studies(reg: cartlandscape.Registry) -> None:
-    a = Outcome(id="a", therapy="x", endpoint="orr", value="50 percent", n=20, responders=10,
-                study=Study(name="A"), citations=CITE)
+    a = Outcome(
+        id="a",
+        therapy="x",
+        endpoint="orr",
+        value="50 percent",
+        n=20,
+        responders=10,
+        study=Study(name="A"),
+        citations=CITE,
+    )
     b = attrs.evolve(a, id="b", study=attrs.evolve(a.study, name="B"), responders=12)
     pooled = pool([a, b])
     assert repr(pooled).startswith("<PooledEstimate of ORR")
     page = pooled._repr_html_()
     parse(page)
-    assert "10/20" in page and "12/20" in page
+    assert "10/20" in page
+    assert "12/20" in page
 
 
 def test_a_downstream_kind_gets_the_short_repr_and_html() -> None:

@@ -192,3 +192,43 @@ def test_issue_dates_are_one_text_cell() -> None:
     table = rows(summarize(cartlandscape.registry()).approvals)
     assert all("date.year" not in row for row in table)
     assert {"2017-08-30", None} <= {row["date"] for row in table}
+
+
+def test_dataframe_has_nullable_dtypes_and_only_pd_na_for_missing() -> None:
+    """Counts are Int64, numbers Float64, texts string; every missing cell is pd.NA."""
+    import pandas as pd
+
+    reg = cartlandscape.registry()
+    frame = to_dataframe(reg.outcomes)
+    for column in ("n", "responders", "comparator_n"):
+        assert str(frame[column].dtype) == "Int64"
+    assert str(frame["value_magnitude"].dtype) == "Float64"
+    assert str(frame["therapy"].dtype) == "string"
+    assert frame["n"].isna().any()
+    for column in frame.columns:
+        for cell in frame[column]:
+            assert cell is pd.NA or not pd.isna(cell), (column, cell)
+            assert cell is not None, column
+            assert cell is pd.NA or cell != "", column
+
+
+def test_dataframe_of_milestones_gives_one_row_per_milestone_with_its_therapy() -> None:
+    reg = cartlandscape.registry()
+    pairs = reg.milestones_for(type="approval")
+    frame = to_dataframe(pairs)
+    assert len(frame) == len(pairs)
+    assert frame["therapy"].tolist() == [t.id for t, _ in pairs]
+    assert frame["therapy_name"].tolist() == [t.name for t, _ in pairs]
+    assert frame["agency"].tolist() == [m.agency for _, m in pairs]
+    assert not frame[["therapy", "agency", "type", "citations"]].isna().to_numpy().any()
+
+
+def test_citation_source_ids_are_a_column() -> None:
+    reg = cartlandscape.registry()
+    outcomes = list(reg.outcomes)
+    frame = to_dataframe(outcomes)
+    assert list(frame.columns).index("sources") == list(frame.columns).index("citations") + 1
+    for record, cell in zip(outcomes, frame["sources"], strict=True):
+        assert cell.split("; ") == list(dict.fromkeys(c.source for c in record.citations))
+    table = _csv(to_csv(reg.milestones_for(therapy="Kymriah")))
+    assert all(row["sources"] for row in table)

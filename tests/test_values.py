@@ -158,3 +158,61 @@ def test_issue_unit_expressions_are_restricted(unit: str) -> None:
     """Only names joined by '*' or '/' with small whole powers are units."""
     with pytest.raises(UnitError):
         units.canonical_unit(unit)
+
+
+def test_converted_values_print_at_the_sources_precision() -> None:
+    """A converted value shows the significant digits of the value it came from."""
+    year = Exact(31, "month").to("year")
+    assert str(year) == "2.6 year"
+    assert year.describe() == "2.6 year"
+    assert year.magnitude == pytest.approx(31 / 12)
+    assert str(Exact(87.5, "percent").to("dimensionless")) == "0.875 dimensionless"
+    assert str(Range(79, 89, "percent").to("dimensionless")) == "0.79 to 0.89 dimensionless"
+    assert Bound(">", 300, "day").to("month").describe() == "more than 9.86 month"
+    assert str(Approximate(1.5, "year").to("month")) == "~18 month"
+    # Converting again keeps the first source's digits, not the digits of the float.
+    assert str(year.to("month")) == "31 month"
+
+
+def test_values_as_written_show_every_digit() -> None:
+    assert str(parse_value("2.583333333333333 year")) == "2.583333333333333 year"
+    assert parse_value("87.5 percent").precision is None
+
+
+def test_precision_is_not_part_of_equality_and_data_keep_every_digit() -> None:
+    """Rounding is for display: equality, the written text and JSON keep the magnitudes."""
+    from cartlandscape.export import plain
+
+    year = Exact(31, "month").to("year")
+    assert year == Exact(year.magnitude, "year")
+    assert hash(year) == hash(Exact(year.magnitude, "year"))
+    assert parse_value(year.written()) == year
+    assert plain(year) == year.written()
+
+
+@given(values())
+def test_written_text_reads_back_after_conversion(value: Value) -> None:
+    target = {"percent": "dimensionless", "dimensionless": "percent"}.get(value.unit)
+    if target is None:
+        return
+    converted = value.to(target)
+    assert parse_value(converted.written()) == converted
+
+
+def test_exchange_rate_reads_its_date_from_text() -> None:
+    """as_of accepts date text as every other date field does."""
+    rate = ExchangeRate(base="USD", quote="CNY", rate=7.1, as_of="2024-06-28")
+    assert rate.as_of == PartialDate(2024, 6, 28)
+    assert ExchangeRate(base="USD", quote="CNY", rate=7.1, as_of="2024-06").as_of.month == 6
+    with pytest.raises(FieldError, match="YYYY-MM-DD"):
+        ExchangeRate(base="USD", quote="CNY", rate=7.1, as_of="28 June 2024")
+
+
+def test_a_conversion_shows_the_digits_of_its_less_precise_factor() -> None:
+    converted = convert(
+        Exact(1_200_000, "CNY"),
+        "USD",
+        ExchangeRate(base="USD", quote="CNY", rate=7.1, as_of="2024-06-28"),
+    )
+    assert str(converted.value) == "170000 USD"
+    assert converted.value.magnitude == pytest.approx(1_200_000 / 7.1)

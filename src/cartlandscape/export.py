@@ -10,8 +10,9 @@ registry as one data file that :func:`cartlandscape.loading.build` reads back.
 becomes the columns ``<field>_form``, ``<field>_magnitude`` (exact, approximate, bound),
 ``<field>_low`` and ``<field>_high`` (range), ``<field>_relation`` (bound) and
 ``<field>_unit`` (a value that was not reached has the form ``not-reached``, a unit and no
-magnitude), citations become ``source:locator`` texts joined by ``"; "``, lists of texts are
-joined by ``"; "``, and lists of nested records (disagreements) are JSON texts.
+magnitude), citations become ``source:locator`` texts joined by ``"; "`` with the cited source
+ids in a ``sources`` column beside them, lists of texts are joined by ``"; "``, lists of nested
+records (disagreements) are JSON texts, and an empty list is an empty cell.
 
 >>> from cartlandscape.models import Citation, Outcome
 >>> o = Outcome(id="o", therapy="t", endpoint="orr", value="79 to 89 percent", n=60,
@@ -95,7 +96,9 @@ def plain(value: Any) -> Any:
         return value if math.isfinite(value) else None
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, Value | PartialDate | Ref):
+    if isinstance(value, Value):
+        return value.written()
+    if isinstance(value, PartialDate | Ref):
         return str(value)
     if _is_record(value):
         return converter().unstructure(value)
@@ -229,12 +232,28 @@ def _cell(value: Any) -> Cell:
     if isinstance(value, str | PartialDate | Ref):
         return str(value)
     if isinstance(value, tuple | list):
-        if all(isinstance(v, Citation) for v in value) and value:
+        if not value:
+            return None
+        if _is_citations(value):
             return _JOIN.join(f"{c.source}:{c.locator}" for c in value)
         if all(isinstance(v, str | enum.Enum | PartialDate | Ref | int | float) for v in value):
             return _JOIN.join(str(_cell(v)) for v in value)
         return json.dumps(plain(value), ensure_ascii=False)
     return json.dumps(plain(value), ensure_ascii=False)
+
+
+def _is_citations(value: object) -> bool:
+    return (
+        isinstance(value, tuple | list)
+        and bool(value)
+        and all(isinstance(v, Citation) for v in value)
+    )
+
+
+def _sources_column(name: str) -> str:
+    """The column of the source ids beside a citations column (``sources``, ``x.sources``)."""
+    head, dot, last = name.rpartition(".")
+    return f"{head}{dot}sources" if last == "citations" else f"{name}_sources"
 
 
 def _flatten(value: Any, cls: type, prefix: str = "") -> dict[str, Cell]:
@@ -254,6 +273,9 @@ def _flatten(value: Any, cls: type, prefix: str = "") -> dict[str, Cell]:
             cells.update(_flatten(None, nested, f"{name}."))
         else:
             cells[name] = _cell(item)
+            if _is_citations(item) or (field.name == "citations" and not item):
+                ids = dict.fromkeys(c.source for c in item or ())
+                cells[_sources_column(name)] = _JOIN.join(ids) or None
     if isinstance(value, Difference):
         cells.update(form=value.form, relation=value.relation)
     return cells
@@ -284,6 +306,17 @@ def _summary_rows(summary: Summary) -> list[dict[str, Cell]]:
     return found
 
 
+def _is_pair(value: object) -> bool:
+    """Whether *value* is a ``(record, part of it)`` pair, as ``milestones_for`` gives."""
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], Record)
+        and attrs.has(type(value[1]))
+        and not isinstance(value[1], Record)
+    )
+
+
 def rows(value: Any) -> list[dict[str, Cell]]:
     """*value* as flat table rows (see the module documentation for the columns).
 
@@ -291,7 +324,10 @@ def rows(value: Any) -> list[dict[str, Cell]]:
     (with its converted value and mismatch flags); a ranking the same with a ``position``; a
     pooled estimate a row per study and a last ``pooled`` row; a summary a row per group
     (``summary.timeline`` and the other parts give their own rows); an institution profile
-    its outcomes.  A registry holds several kinds, so it gives no single table.
+    its outcomes.  A ``(record, part)`` pair, such as the ``(therapy, milestone)`` pairs of
+    ``Registry.milestones_for``, gives one row: the record's id (a ``therapy`` column) and
+    name (``therapy_name``), then the part's fields.  A registry holds several kinds, so it
+    gives no single table.
 
     >>> from cartlandscape.stats import wilson
     >>> [(k, v) for k, v in rows(wilson(1, 2))[0].items()][:3]
@@ -314,6 +350,15 @@ def rows(value: Any) -> list[dict[str, Cell]]:
         return [_row_cells(r) for r in value.outcomes]
     if isinstance(value, Row):
         return [_row_cells(value)]
+    if _is_pair(value):
+        record, part = value
+        return [
+            {
+                record.kind: record.id,
+                f"{record.kind}_name": record.label,
+                **_flatten(part, type(part)),
+            }
+        ]
     if attrs.has(type(value)):
         return [_flatten(value, type(value))]
     if isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping):
@@ -358,7 +403,7 @@ def to_csv(value: Any) -> str:
 
     >>> from cartlandscape.stats import wilson
     >>> print(to_csv(wilson(3, 4)).splitlines()[0])
-    responders,n,estimate,low,high,level,method,unit,derived,note,outcome,citations
+    responders,n,estimate,low,high,level,method,unit,derived,note,outcome,citations,sources
     """
     found = rows(value)
     columns = _columns(found)
@@ -370,18 +415,44 @@ def to_csv(value: Any) -> str:
     return out.getvalue()
 
 
+def _dtype(cells: Iterable[Cell]) -> str:
+    """The pandas nullable dtype of a column: counts ``Int64``, numbers ``Float64``, ..."""
+    kinds = {type(c) for c in cells if c is not None}
+    if not kinds:
+        return "string"
+    if kinds == {bool}:
+        return "boolean"
+    if kinds == {int}:
+        return "Int64"
+    if kinds <= {int, float}:
+        return "Float64"
+    if kinds == {str}:
+        return "string"
+    return "object"
+
+
 def to_dataframe(value: Any) -> Any:
     """*value* as a :class:`pandas.DataFrame` with the columns of :func:`rows`.
 
+    Every column has a pandas nullable dtype, so a missing cell is ``pd.NA`` in every column:
+    counts are ``Int64``, other numbers ``Float64``, texts ``string`` and flags ``boolean``.
     Needs the optional ``pandas`` extra (``pip install 'cartlandscape[pandas]'``).
 
     >>> from cartlandscape.stats import wilson
-    >>> to_dataframe([wilson(3, 4), wilson(1, 4)])["estimate"].tolist()
-    [75.0, 25.0]
+    >>> frame = to_dataframe([wilson(3, 4), wilson(1, 4)])
+    >>> frame["estimate"].tolist(), str(frame["n"].dtype), str(frame["note"].dtype)
+    ([75.0, 25.0], 'Int64', 'string')
     """
     try:
         pandas = importlib.import_module("pandas")
     except ImportError:
         raise ImportError(PANDAS_HINT) from None
     found = rows(value)
-    return pandas.DataFrame(found, columns=_columns(found))
+    columns = _columns(found)
+    data = {}
+    for column in columns:
+        cells = [row.get(column) for row in found]
+        dtype = _dtype(cells)
+        missing = [pandas.NA if c is None else c for c in cells]
+        data[column] = pandas.array(missing, dtype=dtype) if dtype != "object" else missing
+    return pandas.DataFrame(data, columns=columns, index=pandas.RangeIndex(len(found)))

@@ -4,10 +4,16 @@ Each currency is a dimension of its own, so ``Exact(1200000, "CNY").to("USD")`` 
 :class:`~cartlandscape.errors.UnitError`; a conversion names its rate and the rate's date:
 
 >>> from cartlandscape.values import Exact
->>> rate = ExchangeRate(base="USD", quote="CNY", rate=7.1, as_of=PartialDate(2024, 6, 28))
+>>> rate = ExchangeRate(base="USD", quote="CNY", rate=7.1, as_of="2024-06-28")
 >>> converted = convert(Exact(1_200_000, "CNY"), "USD", rate)
 >>> print(f"{converted.value.magnitude:.0f} {converted.value.unit} on {converted.rate.as_of}")
 169014 USD on 2024-06-28
+
+The converted value shows the digits its factors support (the rate has two), while its
+magnitude keeps every digit:
+
+>>> print(converted.value)
+170000 USD
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ import attrs
 from cartlandscape import units
 from cartlandscape.dates import PartialDate
 from cartlandscape.errors import UnitError
-from cartlandscape.values import Value
+from cartlandscape.fields import date_field
+from cartlandscape.values import Value, significant_digits
 
 __all__ = ["Conversion", "ExchangeRate", "convert"]
 
@@ -41,7 +48,7 @@ class ExchangeRate:
     base: str = attrs.field(validator=_currency)
     quote: str = attrs.field(validator=_currency)
     rate: float = attrs.field(validator=_positive)
-    as_of: PartialDate = attrs.field(validator=attrs.validators.instance_of(PartialDate))
+    as_of: PartialDate = date_field(optional=False)
     source: str | None = None
 
 
@@ -68,6 +75,7 @@ def convert(value: Value, currency: str, rate: ExchangeRate) -> Conversion:
             f"not from {value.unit} to {currency}"
         )
     magnitudes = [m * factor for m in value.magnitudes()]
-    return Conversion(
-        original=value, value=value.with_magnitudes(*magnitudes, unit=target), rate=rate
-    )
+    # A product keeps no more significant digits than the less precise of its factors.
+    digits = min(value._digits_of(), significant_digits(float(rate.rate)))
+    converted = value.with_magnitudes(*magnitudes, unit=target, digits=digits)
+    return Conversion(original=value, value=converted, rate=rate)

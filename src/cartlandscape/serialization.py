@@ -213,7 +213,9 @@ def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
     conv.register_structure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, Value), _value
     )
-    conv.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, Value), str)
+    conv.register_unstructure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, Value), Value.written
+    )
     conv.register_structure_hook_factory(_is_tuple, _tuple_factory)
     conv.register_structure_hook_factory(_is_optional, _optional_factory)
     return conv

@@ -64,6 +64,8 @@ __all__ = [
     "Relation",
     "Value",
     "parse_value",
+    "rounded",
+    "significant_digits",
 ]
 
 Relation: TypeAlias = Literal[">", ">=", "<", "<="]
@@ -115,6 +117,42 @@ def _number(x: float) -> str:
     return repr(x)
 
 
+def significant_digits(x: float) -> int:
+    """How many significant digits *x* has as written (every digit of a whole number counts).
+
+    >>> significant_digits(31.0), significant_digits(87.5), significant_digits(0.05)
+    (2, 3, 1)
+    >>> significant_digits(1200000.0), significant_digits(0.0)
+    (7, 1)
+    """
+    mantissa = _number(x).lower().partition("e")[0].replace(".", "").lstrip("0")
+    return max(1, len(mantissa))
+
+
+def rounded(x: float, digits: int | None) -> str:
+    """*x* written to *digits* significant digits (every digit it has if None).
+
+    >>> rounded(2.583333333333333, 2), rounded(1095.75, 1), rounded(0.08487, 2)
+    ('2.6', '1000', '0.085')
+    """
+    if digits is None or x == 0 or not math.isfinite(x):
+        return _number(x)
+    places = digits - 1 - math.floor(math.log10(abs(x)))
+    return _number(round(x, places)) if places < 17 else _number(x)
+
+
+def _digits(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise FieldError("digits", "a positive whole number of significant digits", value)
+    return value
+
+
+def _digits_field() -> Any:
+    return attrs.field(default=None, kw_only=True, eq=False, repr=False, converter=_digits)
+
+
 @attrs.frozen
 class Value:
     """Base of the value forms: Exact, Approximate, Bound and Range."""
@@ -130,9 +168,42 @@ class Value:
         """The smallest and largest magnitude the value allows (a bound is open-ended)."""
         raise NotImplementedError
 
-    def with_magnitudes(self, *magnitudes: float, unit: str) -> Value:
-        """Return the same form with other magnitudes and unit."""
+    def with_magnitudes(self, *magnitudes: float, unit: str, digits: int | None = None) -> Value:
+        """Return the same form with other magnitudes and unit, shown to *digits* digits."""
         raise NotImplementedError
+
+    @property
+    def precision(self) -> int | None:
+        """The significant digits the value is shown to: those of the source it came from.
+
+        None for a value as the source wrote it (every digit it has is shown); a value
+        converted from another keeps the digits of the original, so ``str`` shows no more
+        precision than the source gave.  The magnitudes themselves are never rounded.
+
+        >>> v = Exact(31, "month").to("year")
+        >>> print(v), v.precision, v.magnitude
+        2.6 year
+        (None, 2, 2.583333333333333)
+        """
+        return getattr(self, "digits", None)
+
+    def written(self) -> str:
+        """The text form with every digit of the magnitudes, as data files hold it.
+
+        >>> Exact(31, "month").to("year").written()
+        '2.583333333333333 year'
+        """
+        if self.precision is None:
+            return str(self)
+        exact: Any = self
+        return str(attrs.evolve(exact, digits=None))
+
+    def _digits_of(self) -> int:
+        """The significant digits the value keeps when converted."""
+        given = self.precision
+        if given is not None:
+            return given
+        return max((significant_digits(m) for m in self.magnitudes()), default=1)
 
     def to(self, unit: str) -> Value:
         """Return the same form converted to *unit*; currencies never convert."""
@@ -150,7 +221,7 @@ class Value:
         converted = [
             float(registry.Quantity(m, self.unit).to(target).magnitude) for m in self.magnitudes()
         ]
-        return self.with_magnitudes(*converted, unit=target)
+        return self.with_magnitudes(*converted, unit=target, digits=self._digits_of())
 
     @property
     def dimensionality(self) -> str:
@@ -172,6 +243,8 @@ class _Point(Value):
 
     magnitude: float = attrs.field(converter=_magnitude)
     unit: str = attrs.field(converter=_unit)  # type: ignore[misc]
+    #: The significant digits shown (see :attr:`Value.precision`).
+    digits: int | None = _digits_field()
 
     def magnitudes(self) -> tuple[float, ...]:
         """The magnitude, in the value's unit."""
@@ -181,9 +254,9 @@ class _Point(Value):
         """The magnitude twice: a point."""
         return (self.magnitude, self.magnitude)
 
-    def with_magnitudes(self, *magnitudes: float, unit: str) -> Value:
+    def with_magnitudes(self, *magnitudes: float, unit: str, digits: int | None = None) -> Value:
         """The same form with another magnitude and unit."""
-        return type(self)(magnitudes[0], unit)
+        return type(self)(magnitudes[0], unit, digits=digits)
 
     @property
     def quantity(self) -> pint.Quantity[Any]:
@@ -192,10 +265,10 @@ class _Point(Value):
 
     def describe(self) -> str:
         """The value in words, e.g. 'about 1000000 person'."""
-        return f"{self._words}{_number(self.magnitude)} {self.unit}"
+        return f"{self._words}{rounded(self.magnitude, self.digits)} {self.unit}"
 
     def __str__(self) -> str:
-        return f"{self._mark}{_number(self.magnitude)} {self.unit}"
+        return f"{self._mark}{rounded(self.magnitude, self.digits)} {self.unit}"
 
 
 @attrs.frozen
@@ -230,6 +303,8 @@ class Bound(Value):
     relation: Relation = attrs.field(converter=_relation)
     magnitude: float = attrs.field(converter=_magnitude)
     unit: str = attrs.field(converter=_unit)  # type: ignore[misc]
+    #: The significant digits shown (see :attr:`Value.precision`).
+    digits: int | None = _digits_field()
 
     def magnitudes(self) -> tuple[float, ...]:  # noqa: D102
         return (self.magnitude,)
@@ -239,8 +314,10 @@ class Bound(Value):
             return (self.magnitude, math.inf)
         return (0.0, self.magnitude)
 
-    def with_magnitudes(self, *magnitudes: float, unit: str) -> Bound:  # noqa: D102
-        return Bound(self.relation, magnitudes[0], unit)
+    def with_magnitudes(  # noqa: D102
+        self, *magnitudes: float, unit: str, digits: int | None = None
+    ) -> Bound:
+        return Bound(self.relation, magnitudes[0], unit, digits=digits)
 
     @property
     def quantity(self) -> pint.Quantity[Any]:
@@ -248,10 +325,10 @@ class Bound(Value):
         return units.quantity(self.magnitude, self.unit)
 
     def describe(self) -> str:  # noqa: D102
-        return f"{_WORDS[self.relation]} {_number(self.magnitude)} {self.unit}"
+        return f"{_WORDS[self.relation]} {rounded(self.magnitude, self.digits)} {self.unit}"
 
     def __str__(self) -> str:
-        return f"{self.relation}{_number(self.magnitude)} {self.unit}"
+        return f"{self.relation}{rounded(self.magnitude, self.digits)} {self.unit}"
 
 
 @attrs.frozen
@@ -262,6 +339,8 @@ class Range(Value):
     low: float = attrs.field(converter=_magnitude)
     high: float = attrs.field(converter=_magnitude)
     unit: str = attrs.field(converter=_unit)  # type: ignore[misc]
+    #: The significant digits shown (see :attr:`Value.precision`).
+    digits: int | None = _digits_field()
 
     def __attrs_post_init__(self) -> None:
         if self.low > self.high:
@@ -273,8 +352,10 @@ class Range(Value):
     def interval(self) -> tuple[float, float]:  # noqa: D102
         return (self.low, self.high)
 
-    def with_magnitudes(self, *magnitudes: float, unit: str) -> Range:  # noqa: D102
-        return Range(magnitudes[0], magnitudes[1], unit)
+    def with_magnitudes(  # noqa: D102
+        self, *magnitudes: float, unit: str, digits: int | None = None
+    ) -> Range:
+        return Range(magnitudes[0], magnitudes[1], unit, digits=digits)
 
     @property
     def low_quantity(self) -> pint.Quantity[Any]:
@@ -287,10 +368,12 @@ class Range(Value):
         return units.quantity(self.high, self.unit)
 
     def describe(self) -> str:  # noqa: D102
-        return f"{_number(self.low)}–{_number(self.high)} {self.unit}"
+        low, high = rounded(self.low, self.digits), rounded(self.high, self.digits)
+        return f"{low}–{high} {self.unit}"
 
     def __str__(self) -> str:
-        return f"{_number(self.low)} to {_number(self.high)} {self.unit}"
+        low, high = rounded(self.low, self.digits), rounded(self.high, self.digits)
+        return f"{low} to {high} {self.unit}"
 
 
 def _time_unit(value: object) -> str:
@@ -328,7 +411,9 @@ class NotReached(Value):
         """``(0, inf)``: every time is possible as far as the value says."""
         return (0.0, math.inf)
 
-    def with_magnitudes(self, *magnitudes: float, unit: str) -> NotReached:
+    def with_magnitudes(
+        self, *magnitudes: float, unit: str, digits: int | None = None
+    ) -> NotReached:
         """The same form in another unit (there are no magnitudes to take)."""
         if magnitudes:
             raise ValueError("a value that was not reached has no magnitudes")
