@@ -100,3 +100,15 @@ def test_every_public_name_is_typed_for_a_type_checker(tmp_path: Path) -> None:
     assert len(revealed) == len(names) + 1
     untyped = [line for line in revealed if '"Any"' in line]
     assert untyped == []
+
+
+def test_compare_stays_the_function_after_its_module_is_imported() -> None:
+    """Importing the compare module (as pooling does) does not replace the public function."""
+    out = _run(
+        "import cartlandscape, cartlandscape.pooling, cartlandscape.compare as c\n"
+        "from cartlandscape import compare\n"
+        "import sys\n"
+        "print(callable(compare), compare is c, compare.__module__,"
+        " sys.modules['cartlandscape.compare'].Comparison.__name__)"
+    )
+    assert out == "True True cartlandscape.compare Comparison"

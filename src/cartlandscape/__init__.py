@@ -16,6 +16,8 @@ each name lives are read from that block when first needed.
 from __future__ import annotations
 
 import importlib
+import sys as _sys
+import types as _types
 from typing import TYPE_CHECKING, Any
 
 from cartlandscape._version import __version__ as __version__
@@ -127,3 +129,22 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(_public())
+
+
+class _Package(_types.ModuleType):
+    """The package: a submodule named like a public function does not replace the function.
+
+    Importing ``cartlandscape.compare`` would otherwise set the package's ``compare`` to the
+    module; ``cartlandscape.compare`` stays the function, and the module's names are imported
+    from it (``from cartlandscape.compare import Comparison``).
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, _types.ModuleType) and not name.startswith("_"):
+            module = _public().get(name)
+            if module is not None:  # a public name is never a module
+                value = getattr(importlib.import_module(module), name)
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import shlex
 import sys
 from collections.abc import Iterator, Sequence
@@ -198,7 +199,7 @@ def _scope(endpoint: str, indication: str | None, timepoint: object, unit: str) 
 
 def compare(args: argparse.Namespace, out: Output) -> int:
     """Compare therapies on an endpoint; without therapies, rank every outcome of it."""
-    import cartlandscape.compare as comparing
+    comparing = importlib.import_module("cartlandscape.compare")
 
     if len(args.therapies) == 1:
         raise UsageError("compare needs two or more therapies (or none, to rank every outcome)")
@@ -525,7 +526,7 @@ def plot(args: argparse.Namespace, out: Output) -> int:
 
     if importlib.util.find_spec("matplotlib") is None:
         raise CommandError(_PLOT_HINT)
-    import cartlandscape.compare as comparing
+    comparing = importlib.import_module("cartlandscape.compare")
     import cartlandscape.plots as plots
 
     target = output_path(args.output, getattr(args, "data", None) or [])
