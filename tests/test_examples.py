@@ -15,6 +15,12 @@ SCRIPTS = sorted((ROOT / "examples").glob("*.py"))
 
 #: Files a script writes in its working folder, and texts its output must contain.
 WRITES: dict[str, tuple[str, ...]] = {
+    "evidence_notebook.py": (
+        "mm-orr-forest.svg",
+        "approvals-timeline.svg",
+        "kymriah.html",
+        "landscape.html",
+    ),
     "load_own_data.py": ("my-data/hospital.toml",),
     "plot_forest_and_timeline.py": (
         "bcma-orr-forest.png",
@@ -24,6 +30,7 @@ WRITES: dict[str, tuple[str, ...]] = {
     "summary_dataframe.py": ("approvals.csv",),
 }
 PRINTS: dict[str, tuple[str, ...]] = {
+    "evidence_notebook.py": ("Int64", "<Therapy 'tisagenlecleucel': Tisagenlecleucel>"),
     "compare_bcma.py": ("BCMA-directed products approved", "ORR in multiple myeloma", "sCR/CR"),
     "load_own_data.py": ("(exit status 0)", "(exit status 1)", "expected a whole number"),
     "summary_dataframe.py": ("Approved products by target", "First approvals by year"),

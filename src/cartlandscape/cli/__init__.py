@@ -10,6 +10,7 @@ Commands (``cartlandscape COMMAND --help`` shows each one's options and examples
     plot forest|timeline -o F    a forest plot or an approvals timeline, as PNG or SVG
     export                       records as JSON (the data-file shape) or CSV
     validate PATH...             check data files, for CI pipelines
+    report -o FILE               the landscape as one self-contained HTML page
     trials list|show|table|plot  registered CAR-based cell therapy trials (the bundled snapshot)
     trials fetch -o FILE         trials of a query from the ClinicalTrials.gov API, as a bundle
 

@@ -533,6 +533,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="check the files on their own, without the bundled data",
     )
 
+    report = _command(
+        commands,
+        "report",
+        "report:report",
+        "write the landscape as one self-contained HTML page (charts need matplotlib)",
+        (
+            "cartlandscape report -o landscape.html",
+            "cartlandscape report --data my-data/ -o my-landscape.html",
+            "cartlandscape report --no-charts -o tables-only.html",
+        ),
+        formats=None,
+    )
+    report.add_argument(
+        "-o",
+        "--output",
+        default="landscape.html",
+        metavar="FILE",
+        help="the HTML file to write (default: landscape.html)",
+    )
+    report.add_argument(
+        "--no-charts", action="store_true", help="leave out the charts (no matplotlib needed)"
+    )
+
     _trials(commands)
     return parser
 
