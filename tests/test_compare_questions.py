@@ -7,7 +7,7 @@ import pytest
 
 import cartlandscape
 from cartlandscape import Study
-from cartlandscape.compare import compare, rank
+from cartlandscape.compare import compare, format_comparison, rank
 from cartlandscape.errors import ComparisonError
 from cartlandscape.values import parse_value
 
@@ -64,7 +64,7 @@ def test_follow_up_and_data_cut_differences_are_flagged() -> None:
     c = compare(landscape(a, b), [a, b], endpoint="orr")
     assert [m.field for m in c.cautions] == ["follow_up"]
     assert "median follow-ups differ: 7.9 month (a), 63.1 month (b)" in str(c.cautions[0])
-    assert "Read with care" in cartlandscape.compare.format_comparison(c)
+    assert "Read with care" in format_comparison(c)
     cut = cartlandscape.PartialDate
     d = attrs.evolve(a, follow_up=None, data_cut=cut(2017, 1))
     e = attrs.evolve(b, follow_up=None, data_cut=cut(2021, 6))
