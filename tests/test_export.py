@@ -196,8 +196,7 @@ def test_issue_dates_are_one_text_cell() -> None:
 
 def test_dataframe_has_nullable_dtypes_and_only_pd_na_for_missing() -> None:
     """Counts are Int64, numbers Float64, texts string; every missing cell is pd.NA."""
-    import pandas as pd
-
+    pd = pytest.importorskip("pandas")
     reg = cartlandscape.registry()
     frame = to_dataframe(reg.outcomes)
     for column in ("n", "responders", "comparator_n"):
@@ -213,6 +212,7 @@ def test_dataframe_has_nullable_dtypes_and_only_pd_na_for_missing() -> None:
 
 
 def test_dataframe_of_milestones_gives_one_row_per_milestone_with_its_therapy() -> None:
+    pytest.importorskip("pandas")
     reg = cartlandscape.registry()
     pairs = reg.milestones_for(type="approval")
     frame = to_dataframe(pairs)
@@ -224,6 +224,7 @@ def test_dataframe_of_milestones_gives_one_row_per_milestone_with_its_therapy() 
 
 
 def test_citation_source_ids_are_a_column() -> None:
+    pytest.importorskip("pandas")
     reg = cartlandscape.registry()
     outcomes = list(reg.outcomes)
     frame = to_dataframe(outcomes)

@@ -19,7 +19,7 @@ import pytest
 import cartlandscape
 from cartlandscape.cli import main
 from cartlandscape.models import Citation, Source, Target
-from cartlandscape.report import CHARTS_HINT, render_report, write_report
+from cartlandscape.report import CHARTS_HINT, charts_available, render_report, write_report
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -64,7 +64,8 @@ def test_the_page_loads_nothing_from_a_network(page_text: str) -> None:
     assert not [a for t, a in tags if t == "link"]
     assert "@import" not in page_text
     assert not re.search(r"url\(\s*['\"]?https?:", page_text)
-    assert page_text.count("<svg") >= 2  # the timeline and forest plots, inline
+    if charts_available():
+        assert page_text.count("<svg") >= 2  # the timeline and forest plots, inline
 
 
 def test_products_table_has_one_row_per_approved_product(
@@ -205,7 +206,8 @@ def test_page_loads_in_a_browser_without_errors(
     assert page.title() == "CAR-T landscape report"
     rows = page.locator("#table-products tbody tr")
     assert rows.count() == len(_approved(reg))
-    assert page.locator("figure svg").count() >= 2
+    if charts_available():
+        assert page.locator("figure svg").count() >= 2
     shot = tmp_path / "report.png"
     page.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000
