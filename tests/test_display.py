@@ -158,7 +158,9 @@ def test_pooled_estimate_shows_its_studies(reg: cartlandscape.Registry) -> None:
         study=Study(name="A"),
         citations=CITE,
     )
-    b = attrs.evolve(a, id="b", study=attrs.evolve(a.study, name="B"), responders=12)
+    b = attrs.evolve(
+        a, id="b", study=attrs.evolve(a.study, name="B"), responders=12, value="60 percent"
+    )
     pooled = pool([a, b])
     assert repr(pooled).startswith("<PooledEstimate of ORR")
     page = pooled._repr_html_()
