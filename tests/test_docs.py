@@ -31,7 +31,7 @@ FENCE = re.compile(
     r"^(?P<indent> *)```(?P<lang>[\w-]*)[^\n]*\n(?P<body>.*?)^(?P=indent)```\s*$", re.M | re.S
 )
 #: The kinds of fenced block the docs may hold; each is checked by a test below.
-CHECKED = {"python", "toml", "bash", "console"}
+CHECKED = {"python", "toml", "bash", "console", "text"}
 
 
 @attrs.frozen
@@ -93,6 +93,25 @@ def test_docs_have_pages_and_blocks() -> None:
 def test_every_block_is_of_a_checked_kind(block: Block) -> None:
     """Every fenced block names a language that a test runs or checks."""
     assert block.lang in CHECKED, f"{block.name}: no test checks ```{block.lang} blocks"
+
+
+@pytest.mark.parametrize("block", _of("text"), ids=_ids(_of("text")))
+def test_every_name_a_diagram_gives_exists(block: Block) -> None:
+    """A diagram (a text block) names modules and functions of the package that exist."""
+    import importlib
+    import importlib.util
+    import re
+
+    named = re.findall(r"\b([a-z_]+)\.([A-Za-z_]+)\b", block.body)
+    assert named, f"{block.name}: a text block is a diagram that names the code"
+    for module, attribute in named:
+        if module == "seeds" or attribute in {"py", "toml", "json"}:
+            continue  # a file, not a name in the code
+        found = importlib.import_module(f"cartlandscape.{module}")
+        exists = hasattr(found, attribute) or importlib.util.find_spec(
+            f"cartlandscape.{module}.{attribute}"
+        )
+        assert exists, f"{block.name}: {module}.{attribute} does not exist"
 
 
 @pytest.mark.parametrize("block", _of("python"), ids=_ids(_of("python")))
