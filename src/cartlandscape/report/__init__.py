@@ -233,28 +233,36 @@ def _outcomes(page: _Page, outcomes: Sequence[Outcome], name: str, with_ci: bool
     return page.table(name, headers, rows, numeric=(3, 4, 5) if with_ci else (3, 4))
 
 
-def _forest_plots(page: _Page) -> str:
-    from cartlandscape.compare import rank
+def _forest_plots(page: _Page, products: Sequence[Therapy]) -> str:
+    """A forest plot per endpoint and indication with three or more outcomes with counts.
+
+    Only the approved products' outcomes in exactly that indication are drawn, so no plot
+    puts different diseases side by side.
+    """
+    from cartlandscape.compare import compare
     from cartlandscape.plots import forest_plot
 
     reg = page.registry
+    ids = {t.id for t in products}
+    groups: dict[tuple[str, str], list[Outcome]] = {}
+    for o in reg.outcomes:
+        if o.endpoint.value in FOREST_ENDPOINTS and o.indication and o.therapy in ids:
+            groups.setdefault((o.endpoint.value, o.indication), []).append(o)
     parts = []
-    for endpoint in FOREST_ENDPOINTS:
-        indications = sorted(
-            {o.indication for o in reg.outcomes if o.endpoint.value == endpoint and o.indication}
+    for (endpoint, indication), outcomes in sorted(groups.items()):
+        if len([o for o in outcomes if o.n is not None]) < 3:
+            continue
+        outcomes.sort(key=lambda o: (o.therapy or "", o.id))
+        result = compare(reg, outcomes, endpoint=endpoint, allow_mismatch=True)
+        title = f"{result.endpoint.label} in {reg.indications[indication].name}"
+        svg = _svg(functools.partial(forest_plot, result, pooled=False, title=title))
+        sources = page.cite(c for row in result.rows for c in row.citations[:1])
+        caption = (
+            f"{_e(title)}: each "
+            "outcome of an approved product with its 95% Wilson interval where the source "
+            f"gives counts. Sources: {sources}"
         )
-        for indication in indications:
-            result = rank(reg, endpoint=endpoint, indication=indication, allow_mismatch=True)
-            if len([r for r in result.rows if r.n is not None]) < 3:
-                continue
-            svg = _svg(functools.partial(forest_plot, result, pooled=False))
-            sources = page.cite(c for row in result.rows for c in row.citations[:1])
-            caption = (
-                f"{_e(result.endpoint.label)} in {_e(result.indication_name or indication)}: "
-                f"each outcome with its 95% Wilson interval where the source gives counts. "
-                f"Sources: {sources}"
-            )
-            parts.append(_figure(svg, caption))
+        parts.append(_figure(svg, caption))
     return "".join(parts) or "<p class='note'>No endpoint has three outcomes with counts.</p>"
 
 
@@ -483,7 +491,7 @@ def render_report(registry: Registry | None = None, *, charts: bool | None = Non
         (
             "forest",
             "Forest plots",
-            _forest_plots(page) if charts else no_charts,
+            _forest_plots(page, approved) if charts else no_charts,
         )
     )
     sections.append(
