@@ -120,6 +120,25 @@ def _is_data_file(name: str) -> bool:
     return name.lower().endswith(_SUFFIXES) and not name.startswith(".")
 
 
+def _leads_out(top: str | None, child: Traversable | Path, outside: list[Path] | None) -> bool:
+    """Whether *child* is a symbolic link out of the folder *top*; if so, add it to *outside*."""
+    if top is None or not isinstance(child, Path) or not child.is_symlink():
+        return False
+    target = os.path.realpath(child)
+    if os.path.commonpath([top, target]) == top:
+        return False
+    if outside is not None:
+        outside.append(child)
+    return True
+
+
+def _is_folder(item: Traversable | Path) -> bool:
+    try:
+        return item.is_dir()
+    except OSError:  # reading it will say what is wrong
+        return False
+
+
 def _scan(
     root: Traversable | Path, outside: list[Path] | None = None
 ) -> Iterator[tuple[tuple[str, ...], Traversable | Path]]:
@@ -144,19 +163,9 @@ def _scan(
         except OSError:
             return  # unreadable: the caller finds no files and says so
         for child in children:
-            if child.name.startswith("."):
+            if child.name.startswith(".") or _leads_out(top, child, outside):
                 continue
-            if top is not None and isinstance(child, Path) and child.is_symlink():
-                target = os.path.realpath(child)
-                if os.path.commonpath([top, target]) != top:
-                    if outside is not None:
-                        outside.append(child)
-                    continue
-            try:
-                is_dir = child.is_dir()
-            except OSError:  # reading it will say what is wrong
-                is_dir = False
-            if is_dir:
+            if _is_folder(child):
                 yield from visit(child, (*parts, child.name))
             elif _is_data_file(child.name):
                 yield (*parts, child.name), child
@@ -374,6 +383,23 @@ def _has_surrogate(text: str) -> bool:
 
 def _parse(name: str, data: bytes, max_bytes: int) -> tuple[dict[str, Any] | None, Problem | None]:
     """The document in one file, or the problem that stops it being read."""
+    text, problem = _text(name, data, max_bytes)
+    if text is None:
+        return None, problem
+    document, problem = _syntax(name, text)
+    if problem is not None:
+        return None, problem
+    if not isinstance(document, dict):
+        return None, Problem(
+            f"expected an object of kinds at the top, found {_describe(document)}", file=name
+        )
+    if not document:
+        return None, Problem("expected records (tables named by kind), found none", file=name)
+    return document, None
+
+
+def _text(name: str, data: bytes, max_bytes: int) -> tuple[str | None, Problem | None]:
+    """The text of one file, or the problem that stops it being read as UTF-8 data."""
     if len(data) > max_bytes:
         return None, _too_large(name, len(data), max_bytes)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -400,15 +426,18 @@ def _parse(name: str, data: bytes, max_bytes: int) -> tuple[dict[str, Any] | Non
         )
     if not text.strip():
         return None, Problem("expected data, found an empty file", file=name)
-    document: Any
+    return text, None
+
+
+def _syntax(name: str, text: str) -> tuple[Any, Problem | None]:
+    """The JSON or TOML document *text* holds, or the syntax problem that stops it."""
     syntax = "JSON" if name.lower().endswith(".json") else "TOML"
     try:
         if syntax == "JSON":
-            document = json.loads(
+            return json.loads(
                 text, object_pairs_hook=_json_object, parse_constant=_json_constant
-            )
-        else:
-            document = tomllib.loads(text)
+            ), None
+        return tomllib.loads(text), None
     except json.JSONDecodeError as exc:
         return None, Problem(
             f"JSON syntax: {exc.msg}", file=name, line=exc.lineno, column=exc.colno
@@ -421,13 +450,6 @@ def _parse(name: str, data: bytes, max_bytes: int) -> tuple[dict[str, Any] | Non
         return None, _too_deep_problem(name)
     except ValueError:  # a whole number with more digits than int() takes
         return None, _long_number(name, syntax, text)
-    if not isinstance(document, dict):
-        return None, Problem(
-            f"expected an object of kinds at the top, found {_describe(document)}", file=name
-        )
-    if not document:
-        return None, Problem("expected records (tables named by kind), found none", file=name)
-    return document, None
 
 
 def _too_deep_problem(name: str) -> Problem:
