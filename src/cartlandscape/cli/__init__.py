@@ -80,6 +80,17 @@ CSV (``search``, ``compare``, ``pool``, ``export``, ``trials list``, ``trials ta
 header line; ``compare``, ``pool`` and ``export`` write the columns of
 :func:`cartlandscape.export.rows`.
 
+The report
+----------
+``report [-o FILE] [--no-charts]`` writes the landscape as one self-contained HTML file
+(default ``landscape.html``; see :mod:`cartlandscape.report`): the approved products, the key
+efficacy, safety and durability outcomes of those products with 95% Wilson intervals, the
+approvals timeline and forest plots as inline SVG, the policies, the trial pipeline, and every
+cited source with its address.  The page loads nothing from a network; its tables sort by a
+click on a column header and filter through the text box above them.  The file is replaced
+whole or not at all.  Without matplotlib, or with ``--no-charts``, the page says where the
+charts would be.  A file name that does not end in ``.html`` is refused (exit status 2).
+
 Registered trials
 -----------------
 ``trials list``, ``trials table``, ``trials plot`` and ``trials show`` read the bundled
