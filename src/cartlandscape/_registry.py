@@ -10,9 +10,7 @@ True
 
 from __future__ import annotations
 
-import re
 import typing
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from types import MappingProxyType
@@ -38,6 +36,7 @@ from cartlandscape.models import (
     Target,
     Therapy,
 )
+from cartlandscape.text import normalize
 from cartlandscape.vocabulary import (
     APPROVAL_KINDS,
     Endpoint,
@@ -84,20 +83,6 @@ def _choice(option: str, value: E | str, enum: type[E]) -> E:
     except ValueError:
         known = [str(member.value) for member in enum]
         raise UnknownValueError(option, value, known) from None
-
-
-_NOT_ALNUM = re.compile(r"[\W_]+")
-
-
-def normalize(text: str) -> str:
-    """The key names are compared by: case, spaces and punctuation ignored.
-
-    >>> normalize("Inati-cel"), normalize("KYMRIAH®"), normalize("TNFRSF17 / BCMA")
-    ('inaticel', 'kymriah', 'tnfrsf17bcma')
-    """
-    if text.isascii():  # NFKC leaves ASCII as it is, and casefold is lower
-        return _NOT_ALNUM.sub("", text.lower())
-    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 @attrs.frozen

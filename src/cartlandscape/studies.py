@@ -37,10 +37,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from cartlandscape._registry import normalize
 from cartlandscape.dates import PartialDate
 from cartlandscape.errors import InsufficientDataError
 from cartlandscape.models import Outcome, Source
+from cartlandscape.text import normalize
 from cartlandscape.vocabulary import SourceTier
 
 if TYPE_CHECKING:

@@ -132,7 +132,7 @@ def list_trials(args: argparse.Namespace, out: Output) -> int:
 
 def show(args: argparse.Namespace, out: Output) -> int:
     """One trial, with its annotations and their evidence."""
-    from cartlandscape._registry import normalize
+    from cartlandscape.text import normalize
     from cartlandscape.trials.store import trials_of
 
     reg = registry_for(args)

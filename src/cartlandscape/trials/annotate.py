@@ -395,7 +395,7 @@ class Annotator:
         )
 
     def _lookup_product(self, text: str) -> str | None:
-        from cartlandscape._registry import normalize
+        from cartlandscape.text import normalize
 
         key = normalize(text)
         for name, therapy in self._products.items():

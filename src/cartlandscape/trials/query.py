@@ -192,7 +192,7 @@ def trial_of(reg: Registry, item: Outcome | Study | str) -> Trial | None:
     >>> trial_of(reg, "NCT02348216").registry_id
     'NCT02348216'
     """
-    from cartlandscape._registry import normalize
+    from cartlandscape.text import normalize
 
     study = getattr(item, "study", item)
     ident = study if isinstance(study, str) else getattr(study, "registry_id", None)
