@@ -15,11 +15,12 @@ import cartlandscape
 from cartlandscape.cli import main
 from cartlandscape.cli._output import Output, dumps
 from cartlandscape.kinds import BASE_KINDS, collection_of
-from cartlandscape.tables import Column, display_width, render_table
+from cartlandscape.tables import Column, display_width, render_table, visible
 
 from .strategies import ids, phrases
 
 given = pytest.importorskip("hypothesis").given
+example = pytest.importorskip("hypothesis").example
 st = pytest.importorskip("hypothesis.strategies")
 
 #: The installed console script beside the interpreter running the tests.
@@ -1075,17 +1076,22 @@ def test_wrapped_table_fits_the_width() -> None:
     rows=st.lists(st.tuples(phrases, phrases, ids), min_size=1, max_size=5),
     width=st.integers(min_value=40, max_value=120),
 )
+@example(rows=[("0", "\u061c", "0")], width=40)
 def test_tables_fit_the_width_and_keep_every_character(
     rows: list[tuple[str, str, str]], width: int
 ) -> None:
-    """A table wrapped to a width fits it and holds every character of its cells."""
+    """A table wrapped to a width fits it and holds every character of its cells.
+
+    Characters a terminal would obey rather than show (such as U+061C, a bidirectional mark)
+    are held as their visible escapes.
+    """
     columns = [Column("a", "Name"), Column("b", "Description"), Column("c", "Id")]
     cells = [{"a": a, "b": b, "c": c} for a, b, c in rows]
     text = render_table(columns, cells, width=width)
     assert max(display_width(line) for line in text.splitlines()) <= width
     body = "".join(text.splitlines()[2:])
     assert sorted(body.replace(" ", "")) == sorted(
-        "".join(a + b + c for a, b, c in rows).replace(" ", "")
+        visible("".join(a + b + c for a, b, c in rows)).replace(" ", "")
     )
 
 
