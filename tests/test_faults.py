@@ -136,6 +136,24 @@ def test_plot_failure_leaves_no_empty_image(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["approvals.png", "blocked.png"]
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
+    """A new output is readable as any file written in place (not private like a temp file);
+    a replaced one keeps its mode."""
+    old = os.umask(0o022)
+    try:
+        fresh = tmp_path / "new.csv"
+        atomic.write_text(fresh, "a")
+        assert fresh.stat().st_mode & 0o777 == 0o644
+        kept = tmp_path / "kept.csv"
+        kept.write_text("old", encoding="utf-8")
+        kept.chmod(0o640)
+        atomic.write_text(kept, "new")
+        assert kept.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
+
+
 def test_export_refuses_to_write_over_its_own_input(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

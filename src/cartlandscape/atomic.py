@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,8 +40,13 @@ def replacing(target: str | os.PathLike[str]) -> Iterator[Path]:
     handle, name = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=f"{target.suffix}.tmp"
     )
-    os.close(handle)
     temporary = Path(name)
+    try:
+        # mkstemp makes a private file (0600); the result gets the mode a file written in
+        # place would have: the replaced file's, or the default the umask leaves.
+        os.chmod(handle, _mode_for(target))
+    finally:
+        os.close(handle)
     try:
         yield temporary
         if target.exists() and not target.is_file():
@@ -50,6 +56,16 @@ def replacing(target: str | os.PathLike[str]) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
+
+
+def _mode_for(target: Path) -> int:
+    """The permission bits of the existing *target*, or those a new file gets by default."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def write_bytes(target: str | os.PathLike[str], data: bytes) -> bool:
