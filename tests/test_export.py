@@ -6,6 +6,7 @@ import io
 import json
 from typing import Any
 
+import attrs
 import pytest
 
 import cartlandscape
@@ -16,6 +17,7 @@ from cartlandscape.dates import PartialDate
 from cartlandscape.export import PANDAS_HINT, registry_to_json, rows, to_csv, to_dataframe, to_json
 from cartlandscape.kinds import BASE_KINDS
 from cartlandscape.loading import build
+from cartlandscape.models import Citation, Therapy
 from cartlandscape.pooling import pool
 from cartlandscape.stats import wilson
 from cartlandscape.summary import profile, summarize
@@ -233,3 +235,27 @@ def test_citation_source_ids_are_a_column() -> None:
         assert cell.split("; ") == list(dict.fromkeys(c.source for c in record.citations))
     table = _csv(to_csv(reg.milestones_for(therapy="Kymriah")))
     assert all(row["sources"] for row in table)
+
+
+@attrs.frozen(kw_only=True)
+class _Batch:
+    code: str
+
+
+@attrs.frozen(kw_only=True)
+class _BatchedTherapy(Therapy):
+    batch: _Batch | None = None
+
+
+def test_a_part_of_a_downstream_record_is_record_data_wherever_it_is_defined() -> None:
+    """A nested class a registered kind declares counts as record data, not as a result."""
+    from cartlandscape import export
+    from cartlandscape.kinds import register_kind, unregister_kind
+
+    assert export._is_record(Citation(source="s", locator="p. 1"))
+    assert not export._is_record(_Batch(code="B-1"))
+    register_kind("batched-therapy-export", _BatchedTherapy)
+    try:
+        assert export._is_record(_Batch(code="B-1"))
+    finally:
+        unregister_kind("batched-therapy-export")

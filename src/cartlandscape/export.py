@@ -40,6 +40,7 @@ from typing import Any, Final, TypeAlias
 
 import attrs
 
+from cartlandscape import integrity
 from cartlandscape._registry import DataVersion, RecordSet, Registry
 from cartlandscape.compare import Comparison, Difference, Row, Table
 from cartlandscape.dates import PartialDate
@@ -74,8 +75,17 @@ _JOIN = "; "
 
 
 def _is_record(value: object) -> bool:
-    return (attrs.has(type(value)) and type(value).__module__ == "cartlandscape.models") or (
-        isinstance(value, Record)
+    """Whether *value* is a record, or a part of one its fields declare (a citation, a study)."""
+    return isinstance(value, Record) or type(value) in _record_parts(
+        frozenset(class_for(tag) for tag in tags())
+    )
+
+
+@functools.cache
+def _record_parts(classes: frozenset[type[Record] | None]) -> frozenset[type]:
+    """The classes the fields of the record *classes* nest, at any depth."""
+    return frozenset(
+        part for cls in classes if cls is not None for part in integrity.nested_classes(cls)
     )
 
 
