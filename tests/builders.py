@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from cartlandscape import (
     Citation,
     Event,
@@ -123,3 +125,15 @@ def approvals_landscape() -> Registry:
 def study(ident: str, responders: int, n: int, **fields: Any) -> Outcome:
     fields.setdefault("value", f"{100 * responders / n} percent")
     return outcome(ident, n=n, responders=responders, **fields)
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run the command line's main() in this process; return its status, stdout and stderr."""
+    from cartlandscape.cli import main
+
+    try:
+        status = main(list(args))
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else 1
+    out, err = capsys.readouterr()
+    return status, out, err

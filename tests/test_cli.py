@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 import cartlandscape
-from cartlandscape.cli import main
 from cartlandscape.cli._output import Output, dumps
 from cartlandscape.kinds import BASE_KINDS, collection_of
 from cartlandscape.tables import Column, display_width, render_table, visible
 
+from .builders import run_cli as _call
 from .strategies import ids, phrases
 
 given = pytest.importorskip("hypothesis").given
@@ -157,16 +157,6 @@ TRIALS = textwrap.dedent(
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     assert SCRIPT.exists(), f"the cartlandscape command is not installed at {SCRIPT}"
     return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, timeout=120)
-
-
-def _call(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run main() in this process; return its status, stdout and stderr."""
-    try:
-        status = main(list(args))
-    except SystemExit as exc:
-        status = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 @pytest.fixture

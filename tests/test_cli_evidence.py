@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_cli import _call
+from .builders import run_cli as _call
 
 SAFETY = """
 [[source]]

@@ -22,11 +22,12 @@ import pytest
 
 import cartlandscape
 from cartlandscape import atomic
-from cartlandscape.cli import main
 from cartlandscape.errors import DataError
 from cartlandscape.export import csv_cell, to_csv
 from cartlandscape.stats import check_level
 from cartlandscape.tables import visible
+
+from .builders import run_cli as _call
 
 SCRIPT = Path(sys.executable).parent / "cartlandscape"
 
@@ -44,15 +45,6 @@ HOSTILE = textwrap.dedent(
     citations = [{ source = "hostile-report", locator = "p. 1" }]
     """
 )
-
-
-def _call(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        status = main(list(args))
-    except SystemExit as exc:
-        status = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from cartlandscape.cli import main
 from cartlandscape.errors import InsufficientDataError, MissingDependencyError
 from cartlandscape.metaanalysis import fit
 from cartlandscape.pooling import leave_one_out, pool, subgroups
 
+from .builders import run_cli as _call
 from .builders import study
 
 np = pytest.importorskip("numpy")
@@ -125,15 +125,6 @@ def test_without_scipy_the_default_works_and_the_rest_says_how_to_get_it(
     assert pool(STUDIES, tau2="reml").tau2 > 0
     with pytest.raises(MissingDependencyError, match="Hartung–Knapp"):
         pool(STUDIES, ci="hartung-knapp")
-
-
-def _call(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        status = main(list(args))
-    except SystemExit as exc:
-        status = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 BCMA = ("pool", "--endpoint", "ORR", "--target", "BCMA", "--one-per-study")

@@ -404,42 +404,67 @@ def fit(
         )
     else:
         se = math.sqrt(1 / total)
-    crit = _crit(level, ci, k)
     q = _q(y, v, 0.0) if k > 1 else 0.0
-    i2, h2 = _heterogeneity(v, t2)
-    back = _back(measure, n)
-    spread = math.sqrt(se * se + t2)
-    z = normal_quantile(1 - (1 - level) / 2)
-    study_estimates = tuple(
-        (
-            _back(measure, [size])(yi),
-            _back(measure, [size])(yi - z * math.sqrt(vi)),
-            _back(measure, [size])(yi + z * math.sqrt(vi)),
-        )
-        for yi, vi, size in zip(y, v, n, strict=True)
+    return _assemble(
+        (measure, method, ci, model),
+        level,
+        n,
+        (y, v, corrected),
+        (coef, se, _crit(level, ci, k), t2, q),
+        correction,
     )
+
+
+def _assemble(
+    method: tuple[str, str, str, str],
+    level: float,
+    n: Sequence[int],
+    effects: tuple[list[float], list[float], list[bool]],
+    pooled: tuple[float, float, float, float, float],
+    correction: float,
+) -> Fit:
+    """A :class:`Fit`, its intervals, heterogeneity, weights and study estimates worked out.
+
+    *pooled* is the pooled coefficient, its standard error, the critical value, τ² and Q.
+    """
+    measure, tau2_method, interval, model = method
+    y, v, corrected = effects
+    coef, se, crit, tau2, q = pooled
+    back = _back(measure, n)
+    spread = math.sqrt(se * se + tau2)
+    z = normal_quantile(1 - (1 - level) / 2)
+    w = [1 / (vi + tau2) for vi in v]
+    total = sum(w)
+    i2, h2 = _heterogeneity(v, tau2)
     return Fit(
         measure=measure,
-        tau2_method=method,
-        interval=ci,
+        tau2_method=tau2_method,
+        interval=interval,
         model=model,
         level=level,
-        k=k,
+        k=len(y),
         coef=coef,
         se=se,
         estimate=back(coef),
         ci=(back(coef - crit * se), back(coef + crit * se)),
         pi=(back(coef - crit * spread), back(coef + crit * spread)),
-        tau2=t2,
+        tau2=tau2,
         i2=i2,
         h2=h2,
         q=q,
-        q_p=q_p(q, k - 1),
+        q_p=q_p(q, len(y) - 1),
         yi=tuple(y),
         vi=tuple(v),
         weights=tuple(wi / total for wi in w),
         corrected=tuple(corrected),
-        study_estimates=study_estimates,
+        study_estimates=tuple(
+            (
+                _back(measure, [size])(yi),
+                _back(measure, [size])(yi - z * math.sqrt(vi)),
+                _back(measure, [size])(yi + z * math.sqrt(vi)),
+            )
+            for yi, vi, size in zip(y, v, n, strict=True)
+        ),
         correction=correction,
     )
 
@@ -522,42 +547,18 @@ def _fit_glmm(events: Sequence[int], n: Sequence[int], level: float, correction:
         if loglik(mu0, 0.0) >= loglik(mu, tau) - 1e-9:
             mu, tau = mu0, 0.0
     se = _glmm_se(loglik, mu, tau)
-    tau2 = tau * tau
-    z = normal_quantile(1 - (1 - level) / 2)
-    spread = math.sqrt(se * se + tau2)
     # Heterogeneity as metafor reports it for rma.glmm: I² and H² from the typical variance of
     # the logit effects, and the Wald-type Q of the studies with neither 0 nor n events.
-    i2, h2 = _heterogeneity(v, tau2) if len(v) > 1 else (0.0, 1.0)
     inner = [(yi, vi) for yi, vi, c in zip(y, v, corrected, strict=True) if not c]
     q = _q([a for a, _ in inner], [b for _, b in inner], 0.0) if len(inner) > 1 else 0.0
-    w = [1 / (vi + tau2) for vi in v]
-    total = sum(w)
-    return Fit(
-        measure="logit",
-        tau2_method="ml",
-        interval="normal",
-        model="glmm",
-        level=level,
-        k=len(events),
-        coef=mu,
-        se=se,
-        estimate=_expit(mu),
-        ci=(_expit(mu - z * se), _expit(mu + z * se)),
-        pi=(_expit(mu - z * spread), _expit(mu + z * spread)),
-        tau2=tau2,
-        i2=i2,
-        h2=h2,
-        q=q,
-        q_p=q_p(q, len(events) - 1),
-        yi=tuple(y),
-        vi=tuple(v),
-        weights=tuple(wi / total for wi in w),
-        corrected=tuple(corrected),
-        study_estimates=tuple(
-            (_expit(yi), _expit(yi - z * math.sqrt(vi)), _expit(yi + z * math.sqrt(vi)))
-            for yi, vi in zip(y, v, strict=True)
-        ),
-        correction=correction,
+    z = normal_quantile(1 - (1 - level) / 2)
+    return _assemble(
+        ("logit", "ml", "normal", "glmm"),
+        level,
+        n,
+        (y, v, corrected),
+        (mu, se, z, tau * tau, q),
+        correction,
     )
 
 
