@@ -133,6 +133,10 @@ def _identifiers() -> Iterator[tuple[str, str, str]]:
             yield indication.id, "mondo", indication.mondo.removeprefix("MONDO:")
         for code in indication.icd10:
             yield indication.id, "icd10", code
+    yield from _reference_identifiers()
+
+
+def _reference_identifiers() -> Iterator[tuple[str, str, str]]:
     for institution in REG.institutions:
         if institution.ror:
             yield institution.id, "ror", institution.ror
@@ -140,12 +144,9 @@ def _identifiers() -> Iterator[tuple[str, str, str]]:
         if source.doi:
             yield source.id, "doi", source.doi
     for outcome in REG.outcomes:
-        if (
-            outcome.study
-            and outcome.study.registry_id
-            and outcome.study.registry_id.startswith("NCT")
-        ):
-            yield outcome.id, "clinicaltrials", outcome.study.registry_id
+        registry_id = outcome.study.registry_id if outcome.study else None
+        if registry_id and registry_id.startswith("NCT"):
+            yield outcome.id, "clinicaltrials", registry_id
 
 
 IDENTIFIERS = list(_identifiers())

@@ -574,8 +574,25 @@ class Outcome(Record):
     def __attrs_post_init__(self) -> None:
         if self.therapy is None and self.institution is None:
             raise FieldError("therapy", "a therapy or an institution (at least one)", None)
-        endpoint, n, responders = self.endpoint, self.n, self.responders
-        check_value("value", self.value, endpoint.dimension)
+        check_value("value", self.value, self.endpoint.dimension)
+        self._check_comparator()
+        self._check_counts()
+        for name in ("timepoint", "follow_up"):
+            if isinstance(getattr(self, name), NotReached):
+                raise FieldError(
+                    name, "a time with a number (only a median is not reached)", "not reached"
+                )
+        if self.endpoint.dimension == "proportion":
+            _check_counts_agree(self.value, self.n, self.responders)
+        if self.endpoint.needs_timepoint and self.timepoint is None:
+            raise FieldError("timepoint", f"a time point for {self.endpoint.label}", None)
+        self._check_grading()
+        if self.disagreements:
+            _check_disagreements(self)
+
+    def _check_comparator(self) -> None:
+        """The counts are whole numbers; a comparator value, count or hazard ratio needs one."""
+        endpoint = self.endpoint
         if self.comparator_value is not None:
             check_value("comparator_value", self.comparator_value, endpoint.dimension)
         for name in ("n", "comparator_n"):
@@ -590,19 +607,18 @@ class Outcome(Record):
                 "time-to-event endpoints)",
                 str(self.hazard_ratio),
             )
+
+    def _check_counts(self) -> None:
+        """The responders are a count no larger than n."""
+        n, responders = self.n, self.responders
         if responders is not None:
             _check_count("responders", responders)
             if n is not None and responders > n:
                 raise FieldError("responders", f"at most n ({n})", responders)
-        for name in ("timepoint", "follow_up"):
-            if isinstance(getattr(self, name), NotReached):
-                raise FieldError(
-                    name, "a time with a number (only a median is not reached)", "not reached"
-                )
-        if endpoint.dimension == "proportion":
-            _check_counts_agree(self.value, n, responders)
-        if endpoint.needs_timepoint and self.timepoint is None:
-            raise FieldError("timepoint", f"a time point for {endpoint.label}", None)
+
+    def _check_grading(self) -> None:
+        """A grading scale and grades exactly when the endpoint counts graded events."""
+        endpoint = self.endpoint
         for name in ("grading_scale", "grade"):
             given = getattr(self, name)
             if endpoint.needs_grading and given is None:
@@ -613,8 +629,6 @@ class Outcome(Record):
                 raise FieldError(
                     name, f"no {name} for {endpoint.label} (only for {graded})", given.value
                 )
-        if self.disagreements:
-            _check_disagreements(self)
 
     @property
     def grading(self) -> str | None:

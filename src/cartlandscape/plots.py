@@ -169,14 +169,7 @@ def forest_plot(
         raise ValueError("nothing to plot: the result has no rows")
     endpoint = result.endpoint
     proportion = endpoint.dimension == "proportion"
-    cis: list[ProportionCI | None] = []
-    for row in rows:
-        try:
-            cis.append(
-                proportion_ci(row.outcome, method=method, level=level) if proportion else None
-            )
-        except InsufficientDataError:
-            cis.append(None)
+    cis = _row_cis(rows, proportion, method, level)
     estimate, why_not = _pooled(result, cis, pooled if proportion else False, level)
     fig = _figure(9.5, 1.6 + 0.5 * (len(rows) + (2 if estimate else 0)))
     ax = fig.add_axes((0.3, 0.3, 0.48, 0.6))
@@ -184,66 +177,13 @@ def forest_plot(
     labels = []
     for y, row, ci in zip(y_of, rows, cis, strict=True):
         labels.append(_row_label(row))
-        value = row.converted
-        if ci is not None:
-            ax.plot([ci.low, ci.high], [y, y], color="black", linewidth=1.2)
-            ax.plot([ci.estimate], [y], marker="s", color="#1f4e79", markersize=7)
-            text = f"{_percent(ci.estimate)} ({_percent(ci.low)}–{_percent(ci.high)}), n={ci.n}"
-        elif isinstance(value, Range):
-            ax.plot([value.low, value.high], [y, y], color="#1f4e79", linewidth=4)
-            text = value.describe()
-        elif isinstance(value, Bound):
-            low, high = value.interval()
-            end = low if value.relation.startswith(">") else high
-            arrow = 100.0 if proportion and value.relation.startswith(">") else None
-            ax.annotate(
-                "",
-                xy=(arrow if arrow is not None else (end * 1.25 if end == low else 0.0), y),
-                xytext=(end, y),
-                arrowprops={"arrowstyle": "->", "color": "#1f4e79"},
-            )
-            ax.plot([end], [y], marker="|", color="#1f4e79", markersize=12)
-            text = value.describe()
-        elif isinstance(value, NotReached):
-            # No number to place: the row is labelled, and nothing is drawn.
-            text = value.describe() + ("" if row.n is None else f", n={row.n}")
-        else:
-            hollow = isinstance(value, Approximate)
-            ax.plot(
-                [value.magnitudes()[0]],
-                [y],
-                marker="o",
-                markerfacecolor="white" if hollow else "#1f4e79",
-                color="#1f4e79",
-                markersize=7,
-            )
-            text = value.describe() + ("" if row.n is None else f", n={row.n}")
+        text = _draw_row(ax, y, row, ci, proportion)
         ax.text(1.02, y, text, transform=ax.get_yaxis_transform(), va="center", fontsize=8)
     ticks = list(y_of)
     if estimate is not None:
-        # The prediction interval as a thin bar through the diamond, then the diamond on top.
-        ax.plot([estimate.pi_low, estimate.pi_high], [0.0, 0.0], color="#c0504d", linewidth=1.0)
-        for end in (estimate.pi_low, estimate.pi_high):
-            ax.plot([end, end], [-0.12, 0.12], color="#c0504d", linewidth=1.0)
-        ax.fill(
-            [estimate.low, estimate.estimate, estimate.high, estimate.estimate],
-            [0.0, 0.3, 0.0, -0.3],
-            color="#c0504d",
-            zorder=3,
-        )
-        ax.axvline(estimate.estimate, color="#c0504d", linestyle=":", linewidth=0.8)
+        _draw_pooled(ax, estimate)
         labels.append("Pooled (random effects)")
         ticks.append(0)
-        ax.text(
-            1.02,
-            0.0,
-            f"{_percent(estimate.estimate)} ({_percent(estimate.low)}–{_percent(estimate.high)})"
-            f", I²={estimate.i2 * 100:.0f}%\nPI {_percent(estimate.pi_low)}–"
-            f"{_percent(estimate.pi_high)}",
-            transform=ax.get_yaxis_transform(),
-            va="center",
-            fontsize=8,
-        )
     ax.set_yticks(ticks, labels, fontsize=8)
     ax.set_ylim(min(ticks) - 0.8, max(ticks) + 0.8)
     unit = result.unit
@@ -260,6 +200,100 @@ def forest_plot(
         ]
     )
     ax.set_title(title or f"{endpoint.label}{scope}", fontsize=11)
+    notes = _forest_notes(result, cis, estimate, why_not, level, proportion)
+    lines = _footnote(fig, notes)
+    height = fig.get_figheight()
+    bottom = min(0.6, (0.55 + 0.13 * lines) / height)
+    ax.set_position((0.3, bottom, 0.48, max(0.1, 1 - bottom - 0.5 / height)))
+    return _save(fig, target)
+
+
+def _row_cis(
+    rows: Sequence[Row], proportion: bool, method: Method, level: float
+) -> list[ProportionCI | None]:
+    """Each row's confidence interval for a proportion, or None (no counts, or no proportion)."""
+    cis: list[ProportionCI | None] = []
+    for row in rows:
+        try:
+            cis.append(
+                proportion_ci(row.outcome, method=method, level=level) if proportion else None
+            )
+        except InsufficientDataError:
+            cis.append(None)
+    return cis
+
+
+def _draw_row(ax: Any, y: int, row: Row, ci: ProportionCI | None, proportion: bool) -> str:
+    """Draw one row of a forest plot at height *y*; return the text printed beside it."""
+    value = row.converted
+    if ci is not None:
+        ax.plot([ci.low, ci.high], [y, y], color="black", linewidth=1.2)
+        ax.plot([ci.estimate], [y], marker="s", color="#1f4e79", markersize=7)
+        return f"{_percent(ci.estimate)} ({_percent(ci.low)}–{_percent(ci.high)}), n={ci.n}"
+    if isinstance(value, Range):
+        ax.plot([value.low, value.high], [y, y], color="#1f4e79", linewidth=4)
+        return value.describe()
+    if isinstance(value, Bound):
+        low, high = value.interval()
+        end = low if value.relation.startswith(">") else high
+        arrow = 100.0 if proportion and value.relation.startswith(">") else None
+        ax.annotate(
+            "",
+            xy=(arrow if arrow is not None else (end * 1.25 if end == low else 0.0), y),
+            xytext=(end, y),
+            arrowprops={"arrowstyle": "->", "color": "#1f4e79"},
+        )
+        ax.plot([end], [y], marker="|", color="#1f4e79", markersize=12)
+        return value.describe()
+    if isinstance(value, NotReached):
+        # No number to place: the row is labelled, and nothing is drawn.
+        return value.describe() + ("" if row.n is None else f", n={row.n}")
+    hollow = isinstance(value, Approximate)
+    ax.plot(
+        [value.magnitudes()[0]],
+        [y],
+        marker="o",
+        markerfacecolor="white" if hollow else "#1f4e79",
+        color="#1f4e79",
+        markersize=7,
+    )
+    return value.describe() + ("" if row.n is None else f", n={row.n}")
+
+
+def _draw_pooled(ax: Any, estimate: PooledEstimate) -> None:
+    """Draw the pooled estimate as a diamond at height 0, with its prediction interval."""
+    # The prediction interval as a thin bar through the diamond, then the diamond on top.
+    ax.plot([estimate.pi_low, estimate.pi_high], [0.0, 0.0], color="#c0504d", linewidth=1.0)
+    for end in (estimate.pi_low, estimate.pi_high):
+        ax.plot([end, end], [-0.12, 0.12], color="#c0504d", linewidth=1.0)
+    ax.fill(
+        [estimate.low, estimate.estimate, estimate.high, estimate.estimate],
+        [0.0, 0.3, 0.0, -0.3],
+        color="#c0504d",
+        zorder=3,
+    )
+    ax.axvline(estimate.estimate, color="#c0504d", linestyle=":", linewidth=0.8)
+    ax.text(
+        1.02,
+        0.0,
+        f"{_percent(estimate.estimate)} ({_percent(estimate.low)}–{_percent(estimate.high)})"
+        f", I²={estimate.i2 * 100:.0f}%\nPI {_percent(estimate.pi_low)}–"
+        f"{_percent(estimate.pi_high)}",
+        transform=ax.get_yaxis_transform(),
+        va="center",
+        fontsize=8,
+    )
+
+
+def _forest_notes(
+    result: Comparison | Table,
+    cis: Sequence[ProportionCI | None],
+    estimate: PooledEstimate | None,
+    why_not: str,
+    level: float,
+    proportion: bool,
+) -> list[str]:
+    """The footnotes of a forest plot: how rows are drawn, derivations, pooling and sources."""
     notes = []
     if proportion and any(ci is not None for ci in cis):
         method_name = next(ci.method for ci in cis if ci is not None)
@@ -288,12 +322,8 @@ def forest_plot(
         notes.append(why_not)
     if result.mismatches:
         notes.append("Compared despite: " + "; ".join(str(m) for m in result.mismatches) + ".")
-    notes.append(_sources(c for row in rows for c in row.citations))
-    lines = _footnote(fig, notes)
-    height = fig.get_figheight()
-    bottom = min(0.6, (0.55 + 0.13 * lines) / height)
-    ax.set_position((0.3, bottom, 0.48, max(0.1, 1 - bottom - 0.5 / height)))
-    return _save(fig, target)
+    notes.append(_sources(c for row in result.rows for c in row.citations))
+    return notes
 
 
 def _year_fraction(date: PartialDate) -> float:

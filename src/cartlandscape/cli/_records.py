@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import enum
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -392,6 +392,41 @@ def _source_rows(reg: Registry, source: Record) -> list[dict[str, object]]:
 def _write_card(out: Output, reg: Registry, c: Card) -> None:
     record = c.record
     out.heading(f"{record.kind.capitalize()}: {record.label}")
+    _write_fields(out, reg, c)
+    milestones = getattr(record, "milestones", ())
+    if milestones:
+        _write_section(
+            out, "Milestones", _MILESTONE_COLUMNS, [_milestone_row(reg, c, m) for m in milestones]
+        )
+    outcomes = [link.record for link in c.referenced_by if isinstance(link.record, Outcome)]
+    _write_outcomes(out, reg, c, outcomes)
+    prices = [link.record for link in c.referenced_by if isinstance(link.record, Price)]
+    if prices:
+        prices.sort(key=lambda p: (p.country, p.date, p.id))
+        rows = [_price_row(reg, c, p, record) for p in prices]
+        _write_section(out, "Prices (as stated, never converted)", _PRICE_COLUMNS, rows)
+    _write_disagreements(out, c, [*outcomes, *prices])
+    _write_links(out, reg, c)
+    if c.citations:
+        out.write()
+        out.heading("Citations")
+        for n, citation in enumerate(c.citations, 1):
+            out.write(f"  [{n}] {_cited(reg, citation)}")
+
+
+def _write_section(
+    out: Output, title: str, columns: Sequence[Column], rows: Sequence[Mapping[str, object]]
+) -> None:
+    """A blank line, a heading and an indented table (nothing when there are no rows)."""
+    if rows:
+        out.write()
+        out.heading(title)
+        out.table(columns, rows, "  ")
+
+
+def _write_fields(out: Output, reg: Registry, c: Card) -> None:
+    """The record's own fields as aligned ``key  text`` lines, wrapped to the output's width."""
+    record = c.record
     lines = list(_lines(reg, record))
     if c.file:
         lines.append(("file", c.file))
@@ -407,12 +442,10 @@ def _write_card(out: Output, reg: Registry, c: Card) -> None:
         out.write(f"  {key:<{width}}  {parts[0]}".rstrip())
         for part in parts[1:]:
             out.write(f"  {'':<{width}}  {part}")
-    milestones = getattr(record, "milestones", ())
-    if milestones:
-        out.write()
-        out.heading("Milestones")
-        out.table(_MILESTONE_COLUMNS, [_milestone_row(reg, c, m) for m in milestones], "  ")
-    outcomes = [link.record for link in c.referenced_by if isinstance(link.record, Outcome)]
+
+
+def _write_outcomes(out: Output, reg: Registry, c: Card, outcomes: list[Outcome]) -> None:
+    """The outcomes that refer to the record, as efficacy, safety and durability tables."""
     sections = (
         (
             "Efficacy",
@@ -424,53 +457,38 @@ def _write_card(out: Output, reg: Registry, c: Card) -> None:
         ("Durability", _DURABILITY_COLUMNS, _durability_row, lambda o: o.is_durability),
     )
     for title, columns, row_of, belongs in sections:
-        chosen = [o for o in outcomes if belongs(o.endpoint)]
-        if chosen:
-            out.write()
-            out.heading(title)
-            out.table(columns, [row_of(reg, c, o, record) for o in chosen], "  ")
-    prices = [link.record for link in c.referenced_by if isinstance(link.record, Price)]
-    if prices:
-        prices.sort(key=lambda p: (p.country, p.date, p.id))
-        out.write()
-        out.heading("Prices (as stated, never converted)")
-        out.table(_PRICE_COLUMNS, [_price_row(reg, c, p, record) for p in prices], "  ")
+        rows = [row_of(reg, c, o, c.record) for o in outcomes if belongs(o.endpoint)]
+        _write_section(out, title, columns, rows)
+
+
+def _write_disagreements(out: Output, c: Card, referring: list[Outcome | Price]) -> None:
+    """The record's disagreements and (unless it is a source) those of the records given."""
+    record = c.record
     disputed = list(_disputed(record))
-    for other in [*outcomes, *prices] if record.kind != "source" else []:
+    for other in referring if record.kind != "source" else []:
         disputed.extend((other.id, other, item) for item in getattr(other, "disagreements", ()))
-    if disputed:
-        out.write()
-        out.heading("Disagreements (other values sources give, and why they are not kept)")
-        rows = [_disagreement_row(c, what, holder, item) for what, holder, item in disputed]
-        out.table(_DISAGREEMENT_COLUMNS, rows, "  ")
+    rows = [_disagreement_row(c, what, holder, item) for what, holder, item in disputed]
+    title = "Disagreements (other values sources give, and why they are not kept)"
+    _write_section(out, title, _DISAGREEMENT_COLUMNS, rows)
+
+
+def _write_links(out: Output, reg: Registry, c: Card) -> None:
+    """The statements about the record, then the records that cite or refer to it."""
+    record = c.record
     statements = [link.record for link in c.referenced_by if isinstance(link.record, Statement)]
     if isinstance(record, Statement):
         statements = []
-    if statements:
-        out.write()
-        out.heading("Statements")
-        rows = [_statement_row(reg, c, s, record) for s in statements]
-        out.table(_STATEMENT_COLUMNS, rows, "  ")
+    rows = [_statement_row(reg, c, s, record) for s in statements]
+    _write_section(out, "Statements", _STATEMENT_COLUMNS, rows)
     cited_by = _source_rows(reg, record) if record.kind == "source" else []
-    if cited_by:
-        out.write()
-        out.heading("Cited by")
-        out.table([*_LINK_COLUMNS[:3], Column("field", "Where")], cited_by, "  ")
+    _write_section(out, "Cited by", [*_LINK_COLUMNS[:3], Column("field", "Where")], cited_by)
     others = [
         {"kind": link.record.kind, "label": link.record.label, "id": link.record.id}
         | {"field": link.field}
         for link in c.referenced_by
         if not isinstance(link.record, Outcome | Statement | Price) and record.kind != "source"
     ]
-    if others:
-        out.write()
-        out.heading("Referred to by")
-        out.table(_LINK_COLUMNS, others, "  ")
-    if c.citations:
-        out.write()
-        out.heading("Citations")
-        for n, citation in enumerate(c.citations, 1):
-            out.write(f"  [{n}] {_cited(reg, citation)}")
+    _write_section(out, "Referred to by", _LINK_COLUMNS, others)
 
 
 def _cited(reg: Registry, citation: Citation) -> str:

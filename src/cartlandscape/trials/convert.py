@@ -297,118 +297,16 @@ def from_api_studies(
     trials: list[Trial] = []
     seen: set[str] = set()
     for index, study in enumerate(studies):
-        section = study.get("protocolSection") if isinstance(study, Mapping) else None
-        if not isinstance(section, Mapping):
-            problems.add(
-                f"#{index + 1}", "protocolSection", "expected a study with a protocolSection"
-            )
+        found = _api_section(index, study, problems)
+        if found is None:
             continue
-        ident = section.get("identificationModule", {})
-        nct = ident.get("nctId")
-        if not isinstance(nct, str) or not re.match(r"^NCT\d{8}$", nct):
-            problems.add(f"#{index + 1}", "nctId", f"expected an NCT id, found {nct!r}")
-            continue
+        section, nct = found
         if nct in seen:  # pages fetched while the registry changed can repeat a study
             continue
         seen.add(nct)
-        status_module = section.get("statusModule", {})
-        design = section.get("designModule", {})
-        sponsor_module = section.get("sponsorCollaboratorsModule", {})
-        lead = sponsor_module.get("leadSponsor", {})
-        arms = section.get("armsInterventionsModule", {})
-        conditions_module = section.get("conditionsModule", {})
-        locations = section.get("contactsLocationsModule", {}).get("locations", [])
-        description = section.get("descriptionModule", {})
         problems_before = len(problems.found)
-
-        def date(
-            key: str, field: str, sm: Mapping[str, Any] = status_module, record: str = nct
-        ) -> TrialDate | None:
-            struct = sm.get(key) or {}
-            return _date(
-                struct.get("date"), struct.get("type"), problems, record, field, retrieved=when
-            )
-
-        registry_ids = [nct]
-        for secondary in ident.get("secondaryIdInfos", []) or []:
-            other = _secondary_id(secondary)
-            if other and other not in registry_ids:
-                registry_ids.append(other)
-        phases: list[Phase] = []
-        for phase in design.get("phases", []) or []:
-            if phase not in _PHASES:
-                problems.add(nct, "phases", f"expected a phase such as PHASE1, found {phase!r}")
-                continue
-            phases.extend(p for p in _PHASES[phase] if p not in phases)
-        try:
-            status = _enum(TrialStatus, status_module.get("overallStatus") or "UNKNOWN")
-        except ValueError:
-            problems.add(
-                nct,
-                "status",
-                f"expected an overall status, found {status_module.get('overallStatus')!r}",
-            )
-            continue
-        study_type = None
-        if design.get("studyType"):
-            try:
-                study_type = _enum(StudyType, design["studyType"])
-            except ValueError:
-                problems.add(
-                    nct, "study_type", f"expected a study type, found {design['studyType']!r}"
-                )
-        enrollment = None
-        info = design.get("enrollmentInfo") or {}
-        if info.get("count") is not None:
-            count = info["count"]
-            if type(count) is not int or count < 0:
-                problems.add(nct, "enrollment", f"expected a whole number, found {count!r}")
-            else:
-                kind = info.get("type")
-                enrollment = Enrollment(
-                    count=count,
-                    type=None
-                    if not kind
-                    else (Certainty.ACTUAL if kind == "ACTUAL" else Certainty.ANTICIPATED),
-                )
-        fields: dict[str, Any] = {
-            "id": nct.lower(),
-            "registry_ids": tuple(registry_ids),
-            "title": " ".join(
-                (ident.get("briefTitle") or ident.get("officialTitle") or nct).split()
-            ),
-            "acronym": (ident.get("acronym") or "").strip() or None,
-            "study_type": study_type,
-            "phases": tuple(sorted(phases, key=list(Phase).index)),
-            "status": status,
-            "start": date("startDateStruct", "start"),
-            "primary_completion": date("primaryCompletionDateStruct", "primary_completion"),
-            "completion": date("completionDateStruct", "completion"),
-            "enrollment": enrollment,
-            "sponsor": _sponsor(lead.get("name"), lead.get("class"), reg, problems, nct),
-            "countries": _countries(
-                (loc.get("country", "") for loc in locations if isinstance(loc, Mapping)),
-                problems,
-                nct,
-            ),
-            "conditions": tuple(
-                dict.fromkeys(
-                    " ".join(c.split())
-                    for c in conditions_module.get("conditions", []) or []
-                    if c.strip()
-                )
-            ),
-            "interventions": _interventions(
-                (
-                    (item.get("name", ""), item.get("type"), item.get("otherNames", []) or [])
-                    for item in arms.get("interventions", []) or []
-                ),
-                problems,
-                nct,
-            ),
-            "summary": " ".join((description.get("briefSummary") or "").split()) or None,
-        }
-        if len(problems.found) > problems_before:
+        fields = _api_fields(section, nct, reg, problems, when)
+        if fields is None or len(problems.found) > problems_before:
             continue
         citation = Citation(source=REGISTRY_SOURCE, locator=f"study record {nct}")
         try:
@@ -417,6 +315,137 @@ def from_api_studies(
             problems.add(nct, exc.field, f"expected {exc.expected}, found {exc.found!r}")
     problems.raise_any()
     return trials
+
+
+def _api_section(
+    index: int, study: object, problems: _Problems
+) -> tuple[Mapping[str, Any], str] | None:
+    """A study's protocol section and NCT id, or None (the problem noted) if either is amiss."""
+    section = study.get("protocolSection") if isinstance(study, Mapping) else None
+    if not isinstance(section, Mapping):
+        problems.add(f"#{index + 1}", "protocolSection", "expected a study with a protocolSection")
+        return None
+    nct = section.get("identificationModule", {}).get("nctId")
+    if not isinstance(nct, str) or not re.match(r"^NCT\d{8}$", nct):
+        problems.add(f"#{index + 1}", "nctId", f"expected an NCT id, found {nct!r}")
+        return None
+    return section, nct
+
+
+def _registry_ids(nct: str, ident: Mapping[str, Any]) -> tuple[str, ...]:
+    """The NCT id, then the other registries' ids among the secondary ids, each once."""
+    registry_ids = [nct]
+    for secondary in ident.get("secondaryIdInfos", []) or []:
+        other = _secondary_id(secondary)
+        if other and other not in registry_ids:
+            registry_ids.append(other)
+    return tuple(registry_ids)
+
+
+def _api_phases(design: Mapping[str, Any], problems: _Problems, nct: str) -> tuple[Phase, ...]:
+    """The phases of a study's design, in order; an unknown phase is noted as a problem."""
+    phases: list[Phase] = []
+    for phase in design.get("phases", []) or []:
+        if phase not in _PHASES:
+            problems.add(nct, "phases", f"expected a phase such as PHASE1, found {phase!r}")
+            continue
+        phases.extend(p for p in _PHASES[phase] if p not in phases)
+    return tuple(sorted(phases, key=list(Phase).index))
+
+
+def _api_study_type(design: Mapping[str, Any], problems: _Problems, nct: str) -> StudyType | None:
+    """The study type of a study's design, or None (an unknown one is noted as a problem)."""
+    if not design.get("studyType"):
+        return None
+    try:
+        return _enum(StudyType, design["studyType"])  # type: ignore[no-any-return]
+    except ValueError:
+        problems.add(nct, "study_type", f"expected a study type, found {design['studyType']!r}")
+        return None
+
+
+def _api_enrollment(design: Mapping[str, Any], problems: _Problems, nct: str) -> Enrollment | None:
+    """The enrollment of a study's design, or None (a count that is not whole is a problem)."""
+    info = design.get("enrollmentInfo") or {}
+    if info.get("count") is None:
+        return None
+    count = info["count"]
+    if type(count) is not int or count < 0:
+        problems.add(nct, "enrollment", f"expected a whole number, found {count!r}")
+        return None
+    kind = info.get("type")
+    return Enrollment(
+        count=count,
+        type=None
+        if not kind
+        else (Certainty.ACTUAL if kind == "ACTUAL" else Certainty.ANTICIPATED),
+    )
+
+
+def _api_fields(
+    section: Mapping[str, Any], nct: str, reg: Registry, problems: _Problems, when: PartialDate
+) -> dict[str, Any] | None:
+    """A trial's fields from a study's protocol section, or None if its status is unknown."""
+    ident = section.get("identificationModule", {})
+    status_module = section.get("statusModule", {})
+    design = section.get("designModule", {})
+    lead = section.get("sponsorCollaboratorsModule", {}).get("leadSponsor", {})
+    arms = section.get("armsInterventionsModule", {})
+    conditions_module = section.get("conditionsModule", {})
+    locations = section.get("contactsLocationsModule", {}).get("locations", [])
+    description = section.get("descriptionModule", {})
+
+    def date(key: str, field: str) -> TrialDate | None:
+        struct = status_module.get(key) or {}
+        return _date(struct.get("date"), struct.get("type"), problems, nct, field, retrieved=when)
+
+    phases = _api_phases(design, problems, nct)
+    try:
+        status = _enum(TrialStatus, status_module.get("overallStatus") or "UNKNOWN")
+    except ValueError:
+        problems.add(
+            nct,
+            "status",
+            f"expected an overall status, found {status_module.get('overallStatus')!r}",
+        )
+        return None
+    study_type = _api_study_type(design, problems, nct)
+    enrollment = _api_enrollment(design, problems, nct)
+    return {
+        "id": nct.lower(),
+        "registry_ids": _registry_ids(nct, ident),
+        "title": " ".join((ident.get("briefTitle") or ident.get("officialTitle") or nct).split()),
+        "acronym": (ident.get("acronym") or "").strip() or None,
+        "study_type": study_type,
+        "phases": phases,
+        "status": status,
+        "start": date("startDateStruct", "start"),
+        "primary_completion": date("primaryCompletionDateStruct", "primary_completion"),
+        "completion": date("completionDateStruct", "completion"),
+        "enrollment": enrollment,
+        "sponsor": _sponsor(lead.get("name"), lead.get("class"), reg, problems, nct),
+        "countries": _countries(
+            (loc.get("country", "") for loc in locations if isinstance(loc, Mapping)),
+            problems,
+            nct,
+        ),
+        "conditions": tuple(
+            dict.fromkeys(
+                " ".join(c.split())
+                for c in conditions_module.get("conditions", []) or []
+                if c.strip()
+            )
+        ),
+        "interventions": _interventions(
+            (
+                (item.get("name", ""), item.get("type"), item.get("otherNames", []) or [])
+                for item in arms.get("interventions", []) or []
+            ),
+            problems,
+            nct,
+        ),
+        "summary": " ".join((description.get("briefSummary") or "").split()) or None,
+    }
 
 
 def _secondary_id(info: Mapping[str, Any]) -> str | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -144,44 +144,54 @@ def trials_for(
     )
     wanted_modality = None if modality is None else _member(Modality, modality, "modality")
     code = None if country is None else parse_country(country)
-    low = high = None
+    checks: list[Callable[[Trial], bool]] = []
+    if in_pipeline is not None:
+        checks.append(lambda t: t.in_pipeline is in_pipeline)
+    if target_id is not None:
+        checks.append(lambda t: target_id in t.target_ids)
+    if indications is not None:
+        checks.append(lambda t: not indications.isdisjoint(t.indication_ids))
+    if product_id is not None:
+        checks.append(lambda t: product_id in t.product_ids)
+    if wanted_phase is not None:
+        checks.append(lambda t: wanted_phase in t.phases)
+    if wanted_status is not None:
+        checks.append(lambda t: t.status is wanted_status)
+    if code is not None:
+        checks.append(lambda t: code in t.countries)
+    checks.extend(_kind_checks(wanted_class, wanted_modality))
     if started is not None:
-        if not isinstance(started, tuple | list) or len(started) != 2:
-            raise ValueError(f"expected started=(from, to), found {started!r}")
-        low = None if started[0] is None else _date(started[0], end=False)
-        high = None if started[1] is None else _date(started[1], end=True)
-    found = []
-    for trial in reg.trials if trials is None else trials:
-        if in_pipeline is not None and trial.in_pipeline is not in_pipeline:
-            continue
-        if target_id is not None and target_id not in trial.target_ids:
-            continue
-        if indications is not None and indications.isdisjoint(trial.indication_ids):
-            continue
-        if product_id is not None and product_id not in trial.product_ids:
-            continue
-        if wanted_phase is not None and wanted_phase not in trial.phases:
-            continue
-        if wanted_status is not None and trial.status is not wanted_status:
-            continue
-        if code is not None and code not in trial.countries:
-            continue
-        if wanted_class is not None and (
-            trial.sponsor is None or trial.sponsor.type is not wanted_class
-        ):
-            continue
-        if wanted_modality is not None and (
-            trial.modality is None or trial.modality.modality is not wanted_modality
-        ):
-            continue
-        if started is not None:
-            if trial.start is None:
-                continue
-            day = trial.start.date.earliest
-            if (low is not None and day < low) or (high is not None and day > high):
-                continue
-        found.append(trial)
-    return tuple(found)
+        checks.append(_started_check(started))
+    pool = reg.trials if trials is None else trials
+    return tuple(trial for trial in pool if all(check(trial) for check in checks))
+
+
+def _kind_checks(
+    wanted_class: SponsorClass | None, wanted_modality: Modality | None
+) -> list[Callable[[Trial], bool]]:
+    """Tests of a trial's sponsor class and modality, those given (a trial lacking one fails)."""
+    checks: list[Callable[[Trial], bool]] = []
+    if wanted_class is not None:
+        checks.append(lambda t: t.sponsor is not None and t.sponsor.type is wanted_class)
+    if wanted_modality is not None:
+        checks.append(lambda t: t.modality is not None and t.modality.modality is wanted_modality)
+    return checks
+
+
+def _started_check(started: tuple[object, object]) -> Callable[[Trial], bool]:
+    """A test that a trial started within an inclusive ``(from, to)``; no start date fails."""
+    if not isinstance(started, tuple | list) or len(started) != 2:
+        raise ValueError(f"expected started=(from, to), found {started!r}")
+    low = None if started[0] is None else _date(started[0], end=False)
+    high = None if started[1] is None else _date(started[1], end=True)
+
+    def check(trial: Trial) -> bool:
+        if trial.start is None:
+            return False
+        day = trial.start.date.earliest
+        return not ((low is not None and day < low) or (high is not None and day > high))
+
+    return check
 
 
 def trial_of(reg: Registry, item: Outcome | Study | str) -> Trial | None:
