@@ -39,9 +39,9 @@ import attrs
 from cartlandscape import metaanalysis
 from cartlandscape.compare import FIELDS, mismatches
 from cartlandscape.errors import ComparisonError, InsufficientDataError, Remedy
-from cartlandscape.metaanalysis import Interval, Measure, Model, Tau2Method
+from cartlandscape.metaanalysis import Fit, Interval, Measure, Model, Tau2Method
 from cartlandscape.models import Citation, Outcome
-from cartlandscape.stats import check_level, counts
+from cartlandscape.stats import Counts, check_level, counts
 from cartlandscape.studies import one_per_study, study_key
 from cartlandscape.vocabulary import Endpoint, parse_endpoint
 
@@ -200,6 +200,63 @@ def _check_distinct_studies(outcomes: Iterable[Outcome]) -> None:
         )
 
 
+def _check_poolable(
+    found: list[Outcome], endpoint: Endpoint | str | None, *, same_indication: bool
+) -> None:
+    """Raise ComparisonError unless the outcomes are distinct, of one endpoint and alike."""
+    ids = [o.id for o in found]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise ComparisonError(f"outcome(s) given more than once: {', '.join(repeated)}")
+    if endpoint is not None:
+        wanted = parse_endpoint(endpoint)
+        other = [o for o in found if o.endpoint is not wanted]
+        if other:
+            raise ComparisonError(
+                f"asked to pool {wanted.label}, but these outcomes report another endpoint: "
+                + ", ".join(f"{o.id} ({o.endpoint.label})" for o in other)
+            )
+    _check_distinct_studies(found)
+    fields = FIELDS if same_indication else tuple(f for f in FIELDS if f != "indication")
+    differ = mismatches(found, fields=fields)
+    if differ:
+        raise ComparisonError("cannot pool these outcomes: " + "; ".join(str(m) for m in differ))
+
+
+def _study_estimates(
+    found: list[Outcome], tallies: list[Counts], result: Fit
+) -> tuple[StudyEstimate, ...]:
+    """Each outcome's counts, own estimate and weight in the fit, in the order given."""
+    return tuple(
+        StudyEstimate(
+            outcome=outcome.id,
+            responders=tally.responders,
+            n=tally.n,
+            derived=tally.derived,
+            corrected=corrected,
+            effect=y,
+            variance=v,
+            weight=w,
+            estimate=100 * own[0],
+            low=100 * own[1],
+            high=100 * own[2],
+            note=tally.note,
+            citations=outcome.citations,
+        )
+        for outcome, tally, y, v, w, corrected, own in zip(
+            found,
+            tallies,
+            result.yi,
+            result.vi,
+            result.weights,
+            result.corrected,
+            result.study_estimates,
+            strict=True,
+        )
+    )
+
+
+# Long for its docstring: 26 lines with the doctests; the code is under 80 lines.
 def pool(
     outcomes: Iterable[Outcome],
     *,
@@ -241,23 +298,7 @@ def pool(
     found = list(outcomes)
     if not found:
         raise InsufficientDataError("pool needs at least one outcome")
-    ids = [o.id for o in found]
-    repeated = sorted({i for i in ids if ids.count(i) > 1})
-    if repeated:
-        raise ComparisonError(f"outcome(s) given more than once: {', '.join(repeated)}")
-    if endpoint is not None:
-        wanted = parse_endpoint(endpoint)
-        other = [o for o in found if o.endpoint is not wanted]
-        if other:
-            raise ComparisonError(
-                f"asked to pool {wanted.label}, but these outcomes report another endpoint: "
-                + ", ".join(f"{o.id} ({o.endpoint.label})" for o in other)
-            )
-    _check_distinct_studies(found)
-    fields = FIELDS if same_indication else tuple(f for f in FIELDS if f != "indication")
-    differ = mismatches(found, fields=fields)
-    if differ:
-        raise ComparisonError("cannot pool these outcomes: " + "; ".join(str(m) for m in differ))
+    _check_poolable(found, endpoint, same_indication=same_indication)
     level = check_level(level)
     tallies = [counts(outcome) for outcome in found]
     result = metaanalysis.fit(
@@ -270,33 +311,7 @@ def pool(
         level=level,
         correction=correction,
     )
-    weights = tuple(
-        StudyEstimate(
-            outcome=outcome.id,
-            responders=tally.responders,
-            n=tally.n,
-            derived=tally.derived,
-            corrected=corrected,
-            effect=y,
-            variance=v,
-            weight=w,
-            estimate=100 * own[0],
-            low=100 * own[1],
-            high=100 * own[2],
-            note=tally.note,
-            citations=outcome.citations,
-        )
-        for outcome, tally, y, v, w, corrected, own in zip(
-            found,
-            tallies,
-            result.yi,
-            result.vi,
-            result.weights,
-            result.corrected,
-            result.study_estimates,
-            strict=True,
-        )
-    )
+    weights = _study_estimates(found, tallies, result)
     return PooledEstimate(
         endpoint=found[0].endpoint,
         estimate=100 * result.estimate,
@@ -313,7 +328,7 @@ def pool(
         q_p=result.q_p,
         k=result.k,
         level=level,
-        studies=tuple(ids),
+        studies=tuple(o.id for o in found),
         corrected=tuple(s.outcome for s in weights if s.corrected),
         derived=tuple(s.outcome for s in weights if s.derived),
         weights=weights,

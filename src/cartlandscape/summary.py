@@ -232,14 +232,8 @@ def _year(therapy: Therapy) -> list[tuple[str, list[Milestone]]]:
     return [(UNDATED if first is None else str(first.year), _first_approvals(therapy))]
 
 
-def summarize(registry: Registry) -> Summary:
-    """Summarize *registry*; the result does not depend on the order of its records.
-
-    >>> import cartlandscape
-    >>> s = summarize(cartlandscape.registry())
-    >>> any(g.key == "CD19" for g in s.targets)
-    True
-    """
+def _approval_rows(registry: Registry) -> list[ApprovalRow]:
+    """Each therapy's first approval by each agency, by agency then date."""
     rows = []
     firsts: dict[tuple[str, str], Decision] = {}
     for decision in registry.approval_decisions():  # oldest first
@@ -260,21 +254,11 @@ def summarize(registry: Registry) -> Summary:
             )
         )
     rows.sort(key=lambda r: (r.agency, *_date_key(r.date), r.name, r.therapy))
-    approved = sorted((t for t in registry.therapies if t.is_approved), key=lambda t: t.id)
-    by_target = Counter(registry.targets[t].name for th in approved for t in th.targets)
-    by_indication = Counter(
-        registry.indications[i].name
-        for th in approved
-        for i in {m.indication for m in th.approvals() if m.indication}
-    )
+    return rows
 
-    def indications(therapy: Therapy) -> list[tuple[str, list[Milestone]]]:
-        found: dict[str, list[Milestone]] = defaultdict(list)
-        for m in therapy.approvals():
-            if m.indication:
-                found[registry.indications[m.indication].name].append(m)
-        return list(found.items())
 
+def _timeline(registry: Registry) -> list[TimelineEntry]:
+    """Every approval decision, by date, then agency, therapy, type, indication and source."""
     timeline = [
         TimelineEntry(
             date=d.milestone.date,
@@ -298,9 +282,14 @@ def summarize(registry: Registry) -> Summary:
             _cited(e.citations),
         )
     )
+    return timeline
+
+
+def _institution_rows(registry: Registry) -> list[InstitutionRow]:
+    """The institutions with their counts of outcomes and statements, by type then name."""
     outcomes = Counter(o.institution for o in registry.outcomes if o.institution)
     statements = Counter((s.subject.kind, s.subject.id) for s in registry.statements)
-    institutions = sorted(
+    return sorted(
         (
             InstitutionRow(
                 name=i.name,
@@ -315,7 +304,12 @@ def summarize(registry: Registry) -> Summary:
         ),
         key=lambda r: (r.type, r.name, r.id),
     )
-    policy_details = sorted(
+
+
+def _policy_rows(registry: Registry) -> list[PolicyRow]:
+    """The policies with their counts of statements, by name."""
+    statements = Counter((s.subject.kind, s.subject.id) for s in registry.statements)
+    return sorted(
         (
             PolicyRow(
                 name=p.name,
@@ -330,6 +324,34 @@ def summarize(registry: Registry) -> Summary:
         ),
         key=lambda r: (r.name, r.id),
     )
+
+
+def summarize(registry: Registry) -> Summary:
+    """Summarize *registry*; the result does not depend on the order of its records.
+
+    >>> import cartlandscape
+    >>> s = summarize(cartlandscape.registry())
+    >>> any(g.key == "CD19" for g in s.targets)
+    True
+    """
+    rows = _approval_rows(registry)
+    approved = sorted((t for t in registry.therapies if t.is_approved), key=lambda t: t.id)
+    by_target = Counter(registry.targets[t].name for th in approved for t in th.targets)
+    by_indication = Counter(
+        registry.indications[i].name
+        for th in approved
+        for i in {m.indication for m in th.approvals() if m.indication}
+    )
+
+    def indications(therapy: Therapy) -> list[tuple[str, list[Milestone]]]:
+        found: dict[str, list[Milestone]] = defaultdict(list)
+        for m in therapy.approvals():
+            if m.indication:
+                found[registry.indications[m.indication].name].append(m)
+        return list(found.items())
+
+    timeline = _timeline(registry)
+    institutions, policy_details = _institution_rows(registry), _policy_rows(registry)
     return Summary(
         version=registry.version,
         counts={BASE_KINDS[k][1]: len(registry.of_kind(k)) for k in BASE_KINDS},

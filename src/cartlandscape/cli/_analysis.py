@@ -265,7 +265,19 @@ def compare(args: argparse.Namespace, out: Output) -> int:
     out.table(columns, rows, indent="  ")
     if any(row["ci"] and str(row["ci"]).endswith("*") for row in rows):
         out.write("  * responders derived from the percentage and n")
-    # Differences between two reports of one therapy are left to the JSON form.
+    _write_differences(out, differences, by_id)
+    for heading, notes in (
+        ("Mismatches (compared anyway)", result.mismatches),
+        ("Read with care", result.cautions),
+        ("Left out", result.left_out),
+    ):
+        _write_notes(out, heading, notes)
+    citations.write(out, reg)
+    return 0
+
+
+def _write_differences(out: Output, differences: Sequence[Any], by_id: dict[str, Any]) -> None:
+    """The differences between rows of two therapies (two reports of one are left to JSON)."""
     between = [d for d in differences if by_id[d.first].name != by_id[d.second].name]
     if between:
         out.write()
@@ -273,18 +285,15 @@ def compare(args: argparse.Namespace, out: Output) -> int:
         for d in between:
             first, second = by_id[d.first], by_id[d.second]
             out.write(f"  {first.name} − {second.name}: {d.describe()}  ({d.first} − {d.second})")
-    for heading, notes in (
-        ("Mismatches (compared anyway)", result.mismatches),
-        ("Read with care", result.cautions),
-        ("Left out", result.left_out),
-    ):
-        if notes:
-            out.write()
-            out.heading(heading)
-            for note in notes:
-                out.write(f"  {note}")
-    citations.write(out, reg)
-    return 0
+
+
+def _write_notes(out: Output, heading: str, notes: Sequence[object]) -> None:
+    """A heading and one indented line per note (nothing when there are none)."""
+    if notes:
+        out.write()
+        out.heading(heading)
+        for note in notes:
+            out.write(f"  {note}")
 
 
 _STUDY_COLUMNS = [
@@ -332,6 +341,39 @@ def _pooled_outcomes(reg: Registry, args: argparse.Namespace) -> tuple[list[Outc
     return usable, left_out
 
 
+def _study_rows(
+    reg: Registry, result: Any, by_id: dict[str, Outcome], citations: _Citations
+) -> list[dict[str, object]]:
+    """One row per outcome pooled: its counts, interval, weight, notes and citations."""
+    return [
+        {
+            "outcome": s.outcome,
+            "name": _label(reg, "therapy", by_id[s.outcome].therapy)
+            or _label(reg, "institution", by_id[s.outcome].institution),
+            "indication": _label(reg, "indication", by_id[s.outcome].indication),
+            "responders": s.responders,
+            "n": s.n,
+            "observed": round(100 * s.responders / s.n, 1) if s.n else None,
+            "interval": f"{s.low:.3g}–{s.high:.3g}",
+            "weight": round(100 * s.weight, 1),
+            "note": "; ".join(
+                filter(
+                    None,
+                    [
+                        s.note,
+                        f"{result.correction:g} added to events and non-events "
+                        f"(logit estimate {s.estimate:.1f})"
+                        if s.corrected
+                        else "",
+                    ],
+                )
+            ),
+            "cited": citations.cite(s.citations),
+        }
+        for s in result.weights
+    ]
+
+
 def pool(args: argparse.Namespace, out: Output) -> int:
     """Pool the proportions of an endpoint across the outcomes that give their counts."""
     import cartlandscape.pooling as pooling
@@ -366,33 +408,7 @@ def pool(args: argparse.Namespace, out: Output) -> int:
     citations = _Citations()
     by_id = {o.id: o for o in outcomes}
     level = f"{result.level * 100:g}%"
-    rows = [
-        {
-            "outcome": s.outcome,
-            "name": _label(reg, "therapy", by_id[s.outcome].therapy)
-            or _label(reg, "institution", by_id[s.outcome].institution),
-            "indication": _label(reg, "indication", by_id[s.outcome].indication),
-            "responders": s.responders,
-            "n": s.n,
-            "observed": round(100 * s.responders / s.n, 1) if s.n else None,
-            "interval": f"{s.low:.3g}–{s.high:.3g}",
-            "weight": round(100 * s.weight, 1),
-            "note": "; ".join(
-                filter(
-                    None,
-                    [
-                        s.note,
-                        f"{result.correction:g} added to events and non-events "
-                        f"(logit estimate {s.estimate:.1f})"
-                        if s.corrected
-                        else "",
-                    ],
-                )
-            ),
-            "cited": citations.cite(s.citations),
-        }
-        for s in result.weights
-    ]
+    rows = _study_rows(reg, result, by_id, citations)
     if out.format == "json":
         document: dict[str, Any] = {"pooled": result, "left_out": left_out}
         if args.leave_one_out:
@@ -410,30 +426,31 @@ def pool(args: argparse.Namespace, out: Output) -> int:
     out.heading("Studies")
     columns = [Column(c.key, c.header.replace("95%", level), c.align) for c in _STUDY_COLUMNS]
     out.table(columns, rows, indent="  ")
-    if left_out:
-        out.write()
-        out.heading("Left out")
-        for reason in left_out:
-            out.write(f"  {reason}")
+    _write_notes(out, "Left out", left_out)
     if sensitivity:
-        out.write()
-        out.heading("Leaving one out")
-        out.table(
-            _SENSITIVITY_COLUMNS,
-            [
-                {
-                    "left_out": s.outcome,
-                    "estimate": f"{refit.estimate:.3g}",
-                    "ci": f"{refit.low:.3g}–{refit.high:.3g}",
-                    "pi": f"{refit.pi_low:.3g}–{refit.pi_high:.3g}",
-                    "i2": f"{refit.i2 * 100:.1f}",
-                }
-                for s, refit in zip(result.weights, sensitivity, strict=True)
-            ],
-            indent="  ",
-        )
+        _write_sensitivity(out, result, sensitivity)
     citations.write(out, reg)
     return 0
+
+
+def _write_sensitivity(out: Output, result: Any, sensitivity: Sequence[Any]) -> None:
+    """The pooled estimate refitted with each outcome left out in turn."""
+    out.write()
+    out.heading("Leaving one out")
+    out.table(
+        _SENSITIVITY_COLUMNS,
+        [
+            {
+                "left_out": s.outcome,
+                "estimate": f"{refit.estimate:.3g}",
+                "ci": f"{refit.low:.3g}–{refit.high:.3g}",
+                "pi": f"{refit.pi_low:.3g}–{refit.pi_high:.3g}",
+                "i2": f"{refit.i2 * 100:.1f}",
+            }
+            for s, refit in zip(result.weights, sensitivity, strict=True)
+        ],
+        indent="  ",
+    )
 
 
 _SENSITIVITY_COLUMNS = [

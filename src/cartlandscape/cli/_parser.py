@@ -269,6 +269,7 @@ def _trials(commands: Any) -> None:
     )
 
 
+# Long by design: a flat declaration table of every command and option, read top to bottom.
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``cartlandscape`` and its commands."""
     parser = argparse.ArgumentParser(

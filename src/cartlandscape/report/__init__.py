@@ -410,22 +410,10 @@ def _sources(page: _Page) -> str:
 # -- the page ------------------------------------------------------------------------------------
 
 
-def render_report(registry: Registry | None = None, *, charts: bool | None = None) -> str:
-    """The report on *registry* (the bundled data by default) as one HTML page.
-
-    ``charts=None`` draws the charts when matplotlib is installed; ``False`` leaves them out
-    (the page says they need matplotlib); ``True`` requires matplotlib.
-    """
-    from cartlandscape.loading import registry as bundled
-    from cartlandscape.plots import PLOT_HINT
-
-    reg = registry if registry is not None else bundled()
-    if charts is None:
-        charts = charts_available()
-    elif charts and not charts_available():
-        raise ImportError(PLOT_HINT)
-    page = _Page(reg)
-    approved = _approved(reg)
+def _approved_outcomes(
+    reg: Registry, approved: list[Therapy]
+) -> tuple[list[Outcome], list[Outcome], list[Outcome]]:
+    """The approved products' efficacy, safety and durability outcomes, by endpoint."""
     ids = {t.id for t in approved}
     theirs = sorted(
         (o for o in reg.outcomes if o.therapy in ids),
@@ -434,23 +422,16 @@ def render_report(registry: Registry | None = None, *, charts: bool | None = Non
     efficacy = [o for o in theirs if not o.endpoint.is_safety and not o.endpoint.is_durability]
     durability = [o for o in theirs if o.endpoint.is_durability]
     safety = [o for o in theirs if o.endpoint.is_safety]
-    no_charts = f"<p class='missing'>{_e(CHARTS_HINT)}</p>"
+    return efficacy, safety, durability
 
-    sections: list[tuple[str, str, str]] = []
-    sections.append(
-        (
-            "products",
-            f"Approved products ({len(approved)})",
-            "<p class='note'>One row per product approved by at least one agency: its first "
-            "approval by each agency, with the sources that date it.</p>"
-            + _products(page, approved),
-        )
-    )
+
+def _timeline_section(page: _Page, charts: bool, no_charts: str) -> tuple[str, str, str]:
+    """The approvals timeline: the chart (if drawn) and the table of every decision."""
     timeline_svg, timeline_table = _timeline(page) if charts else (no_charts, "")
     if not charts:
         from cartlandscape.summary import summarize
 
-        summary = summarize(reg)
+        summary = summarize(page.registry)
         timeline_table = page.table(
             "timeline",
             ["date", "agency", "decision", "product", "indication", "sources"],
@@ -467,16 +448,88 @@ def render_report(registry: Registry | None = None, *, charts: bool | None = Non
             ],
             nowrap=(0,),
         )
+    return (
+        "timeline",
+        "Approvals timeline",
+        "<p class='note'>Every approval decision: a filled point is an approval, a hollow "
+        "one a label expansion.</p>"
+        + _figure(timeline_svg, "Approval decisions by agency.")
+        + timeline_table,
+    )
+
+
+def _page_html(
+    reg: Registry, approved: int, sections: list[tuple[str, str, str]], *, with_trials: bool
+) -> str:
+    """The whole page: its header with the counts, the navigation, and the sections."""
+    version = reg.version
+    counts = [
+        (approved, "approved products"),
+        (len(reg.therapies), "therapies"),
+        (len(reg.outcomes), "outcomes"),
+        (len(reg.sources), "sources"),
+        (len(reg.policies), "policies"),
+    ]
+    if with_trials:
+        counts.append((len(reg.trials), "trials"))
+    cards = "".join(
+        f"<div class='card'><b>{n}</b><span>{_e(what)}</span></div>" for n, what in counts
+    )
+    nav = "".join(
+        f'<a href="#{ident}">{_e(title.split(" (")[0])}</a>' for ident, title, _ in sections
+    )
+    body = "".join(
+        f'<section id="{ident}"><h2>{_e(title)}</h2>{content}</section>'
+        for ident, title, content in sections
+    )
+    made = _dt.date.today().isoformat()
+    data = _e(version) if version is not None else "unversioned data"
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>CAR-T landscape report</title>"
+        f"<style>{CSS}</style></head><body>"
+        f"<header><h1>CAR-T cell therapy landscape</h1>"
+        f"<p>cartlandscape {data}. Made {made}. Every figure cites its source.</p>"
+        f"<div class='cards'>{cards}</div></header>"
+        f"<nav>{nav}</nav><main>{body}</main>"
+        "<footer>Made with cartlandscape. Values are as the sources state them; intervals are "
+        "computed from the counts the sources give.</footer>"
+        f"<script>{SCRIPT}</script></body></html>\n"
+    )
+
+
+def render_report(registry: Registry | None = None, *, charts: bool | None = None) -> str:
+    """The report on *registry* (the bundled data by default) as one HTML page.
+
+    ``charts=None`` draws the charts when matplotlib is installed; ``False`` leaves them out
+    (the page says they need matplotlib); ``True`` requires matplotlib.
+    """
+    from cartlandscape.loading import registry as bundled
+    from cartlandscape.plots import PLOT_HINT
+
+    reg = registry if registry is not None else bundled()
+    if charts is None:
+        charts = charts_available()
+    elif charts and not charts_available():
+        raise ImportError(PLOT_HINT)
+    page = _Page(reg)
+    approved = _approved(reg)
+    efficacy, safety, durability = _approved_outcomes(reg, approved)
+    no_charts = f"<p class='missing'>{_e(CHARTS_HINT)}</p>"
+
+    sections: list[tuple[str, str, str]] = []
     sections.append(
         (
-            "timeline",
-            "Approvals timeline",
-            "<p class='note'>Every approval decision: a filled point is an approval, a hollow "
-            "one a label expansion.</p>"
-            + _figure(timeline_svg, "Approval decisions by agency.")
-            + timeline_table,
+            "products",
+            f"Approved products ({len(approved)})",
+            "<p class='note'>One row per product approved by at least one agency: its first "
+            "approval by each agency, with the sources that date it.</p>"
+            + _products(page, approved),
         )
     )
+    sections.append(_timeline_section(page, charts, no_charts))
     sections.append(
         (
             "efficacy",
@@ -524,42 +577,7 @@ def render_report(registry: Registry | None = None, *, charts: bool | None = Non
             + _sources(page),
         )
     )
-    version = reg.version
-    counts = [
-        (len(approved), "approved products"),
-        (len(reg.therapies), "therapies"),
-        (len(reg.outcomes), "outcomes"),
-        (len(reg.sources), "sources"),
-        (len(reg.policies), "policies"),
-    ]
-    if pipeline is not None:
-        counts.append((len(reg.trials), "trials"))
-    cards = "".join(
-        f"<div class='card'><b>{n}</b><span>{_e(what)}</span></div>" for n, what in counts
-    )
-    nav = "".join(
-        f'<a href="#{ident}">{_e(title.split(" (")[0])}</a>' for ident, title, _ in sections
-    )
-    body = "".join(
-        f'<section id="{ident}"><h2>{_e(title)}</h2>{content}</section>'
-        for ident, title, content in sections
-    )
-    made = _dt.date.today().isoformat()
-    data = _e(version) if version is not None else "unversioned data"
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<title>CAR-T landscape report</title>"
-        f"<style>{CSS}</style></head><body>"
-        f"<header><h1>CAR-T cell therapy landscape</h1>"
-        f"<p>cartlandscape {data}. Made {made}. Every figure cites its source.</p>"
-        f"<div class='cards'>{cards}</div></header>"
-        f"<nav>{nav}</nav><main>{body}</main>"
-        "<footer>Made with cartlandscape. Values are as the sources state them; intervals are "
-        "computed from the counts the sources give.</footer>"
-        f"<script>{SCRIPT}</script></body></html>\n"
-    )
+    return _page_html(reg, len(approved), sections, with_trials=pipeline is not None)
 
 
 def write_report(

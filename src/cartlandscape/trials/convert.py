@@ -460,6 +460,55 @@ def _secondary_id(info: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _csv_enrollment(row: Mapping[str, str], problems: _Problems, nct: str) -> Enrollment | None:
+    """The enrollment of a table row (read from its float form), or None if empty or not whole."""
+    count_text = (row.get("enrollment") or "").strip()
+    if not count_text:
+        return None
+    try:
+        value = float(count_text)
+    except ValueError:
+        value = -1.0
+    if value < 0 or not value.is_integer():
+        problems.add(nct, "enrollment", f"expected a whole number, found {count_text!r}")
+        return None
+    return Enrollment(count=int(value), type=None)
+
+
+def _csv_dates(
+    row: Mapping[str, str], problems: _Problems, nct: str, when: PartialDate
+) -> dict[str, TrialDate | None]:
+    """A table row's start, primary completion and completion dates."""
+    return {
+        "start": _date(
+            row.get("start_date"),
+            None,
+            problems,
+            nct,
+            "start",
+            day_01_is_month=True,
+            retrieved=when,
+        ),
+        "primary_completion": _date(
+            row.get("primary_completion"),
+            None,
+            problems,
+            nct,
+            "primary_completion",
+            retrieved=when,
+        ),
+        "completion": _date(
+            row.get("completion_date"),
+            None,
+            problems,
+            nct,
+            "completion",
+            day_01_is_month=True,
+            retrieved=when,
+        ),
+    }
+
+
 def from_csv_rows(
     rows: Iterable[Mapping[str, str]],
     *,
@@ -495,17 +544,7 @@ def from_csv_rows(
         except ValueError:
             problems.add(nct, "status", f"expected an overall status, found {row.get('status')!r}")
             continue
-        enrollment = None
-        count_text = (row.get("enrollment") or "").strip()
-        if count_text:
-            try:
-                value = float(count_text)
-            except ValueError:
-                value = -1.0
-            if value < 0 or not value.is_integer():
-                problems.add(nct, "enrollment", f"expected a whole number, found {count_text!r}")
-            else:
-                enrollment = Enrollment(count=int(value), type=None)
+        enrollment = _csv_enrollment(row, problems, nct)
         names = list((row.get("intervention_names") or "").split(_SEP))
         kinds = list((row.get("intervention_types") or "").split(_SEP))
         if len(kinds) != len(names):
@@ -516,32 +555,7 @@ def from_csv_rows(
             "title": " ".join((row.get("title") or nct).split()),
             "phases": _PHASES.get(phase_text, ()),
             "status": status,
-            "start": _date(
-                row.get("start_date"),
-                None,
-                problems,
-                nct,
-                "start",
-                day_01_is_month=True,
-                retrieved=when,
-            ),
-            "primary_completion": _date(
-                row.get("primary_completion"),
-                None,
-                problems,
-                nct,
-                "primary_completion",
-                retrieved=when,
-            ),
-            "completion": _date(
-                row.get("completion_date"),
-                None,
-                problems,
-                nct,
-                "completion",
-                day_01_is_month=True,
-                retrieved=when,
-            ),
+            **_csv_dates(row, problems, nct, when),
             "enrollment": enrollment,
             "sponsor": _sponsor(row.get("sponsor"), row.get("sponsor_class"), reg, problems, nct),
             "countries": _countries((row.get("countries") or "").split(_SEP), problems, nct),
