@@ -251,6 +251,23 @@ def test_help_imports_no_pint() -> None:
     assert "examples:" in done.stdout
 
 
+def test_parser_names_handlers_that_import_their_command_on_call() -> None:
+    """Each command's handler is a function; building the parser imports no command module."""
+    code = (
+        "import sys\n"
+        "from cartlandscape.cli._parser import build_parser\n"
+        "parser = build_parser()\n"
+        "args = parser.parse_args(['search', 'x'])\n"
+        "assert callable(args.handler), args.handler\n"
+        "print(sorted(m for m in sys.modules if m.startswith('cartlandscape.cli.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(
+        ["cartlandscape.cli._common", "cartlandscape.cli._handlers", "cartlandscape.cli._parser"]
+    )
+
+
 # -- help and version -------------------------------------------------------------------------
 
 

@@ -121,7 +121,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -236,8 +235,7 @@ def _run(argv: Sequence[str] | None) -> int:
     from cartlandscape.cli._output import Output
     from cartlandscape.errors import DataError, UnknownNameError
 
-    module, _, name = args.handler.partition(":")
-    handler = cast("Handler", getattr(importlib.import_module(f"{__name__}._{module}"), name))
+    handler: Handler = args.handler
     stdout = _Guarded(sys.stdout)
     out = Output.to(cast("TextIO", stdout), getattr(args, "format", "table"))
     try:

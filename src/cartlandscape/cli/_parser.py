@@ -7,6 +7,8 @@ import math
 from typing import Any
 
 from cartlandscape._version import __version__
+from cartlandscape.cli import _handlers
+from cartlandscape.cli._common import Handler
 
 __all__ = ["KINDS", "build_parser"]
 
@@ -141,7 +143,7 @@ def _common(formats: tuple[str, ...] | None, default: str = "table") -> argparse
 def _command(
     commands: Any,
     name: str,
-    handler: str,
+    handler: Handler,
     help: str,
     examples: tuple[str, ...],
     formats: tuple[str, ...] | None = TABULAR,
@@ -213,7 +215,7 @@ def _trials(commands: Any) -> None:
     listing = _command(
         sub,
         "list",
-        "trials:list_trials",
+        _handlers.trials_list,
         "trials matching the filters",
         (
             "cartlandscape trials list --target CD19 --status recruiting",
@@ -228,7 +230,7 @@ def _trials(commands: Any) -> None:
     show = _command(
         sub,
         "show",
-        "trials:show",
+        _handlers.trials_show,
         "one trial with its annotations and their evidence",
         (
             "cartlandscape trials show NCT02348216",
@@ -241,7 +243,7 @@ def _trials(commands: Any) -> None:
     tables = _command(
         sub,
         "table",
-        "trials:table",
+        _handlers.trials_table,
         "a landscape table: target x phase, country x start year, or the top sponsors",
         (
             "cartlandscape trials table target-phase --limit 15",
@@ -255,7 +257,7 @@ def _trials(commands: Any) -> None:
     plot = _command(
         sub,
         "plot",
-        "trials:plot",
+        _handlers.trials_plot,
         "plot trials started per year by country and the top targets (needs matplotlib)",
         (
             "cartlandscape trials plot -o trials.png",
@@ -294,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     _command(
         commands,
         "summary",
-        "summary:summary",
+        _handlers.summary,
         "the landscape at a glance: approved products, outcomes, policies, counts",
         (
             "cartlandscape summary",
@@ -312,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     show = _command(
         commands,
         "show",
-        "records:show",
+        _handlers.show,
         "one record, found by any of its names, with its related records and citations",
         (
             "cartlandscape show inati-cel        # a therapy, by INN, brand or code",
@@ -329,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     search = _command(
         commands,
         "search",
-        "records:search",
+        _handlers.search,
         "records whose names contain a text, across kinds",
         (
             "cartlandscape search lymphoma",
@@ -343,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare = _command(
         commands,
         "compare",
-        "analysis:compare",
+        _handlers.compare,
         "compare therapies on one endpoint, or rank every outcome of it",
         (
             "cartlandscape compare cilta-cel ide-cel --endpoint ORR",
@@ -381,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     pool = _command(
         commands,
         "pool",
-        "analysis:pool",
+        _handlers.pool,
         "pool a proportion endpoint across studies (random effects meta-analysis)",
         (
             "cartlandscape pool --endpoint ORR --target BCMA --one-per-study",
@@ -456,7 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
     plot = _command(
         commands,
         "plot",
-        "analysis:plot",
+        _handlers.plot,
         "draw a forest plot of an endpoint, or a timeline of approvals (needs matplotlib)",
         (
             "cartlandscape plot forest cilta-cel ide-cel --endpoint ORR -o orr.png",
@@ -496,7 +498,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = _command(
         commands,
         "export",
-        "data:export",
+        _handlers.export,
         "write records as JSON or CSV",
         (
             "cartlandscape export --format json -o landscape.json   # every kind, loadable again",
@@ -517,7 +519,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = _command(
         commands,
         "validate",
-        "data:validate",
+        _handlers.validate,
         "check data files against the schema and the bundled data",
         (
             "cartlandscape validate my-data/",
@@ -537,7 +539,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = _command(
         commands,
         "report",
-        "report:report",
+        _handlers.report,
         "write the landscape as one self-contained HTML page (charts need matplotlib)",
         (
             "cartlandscape report -o landscape.html",
@@ -591,7 +593,7 @@ def _fetch(group: Any) -> None:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    fetch.set_defaults(handler="fetch:fetch")
+    fetch.set_defaults(handler=_handlers.trials_fetch)
     fetch.add_argument(
         "--query", metavar="TEXT", help="the API's query.term (other terms, Essie syntax)"
     )
