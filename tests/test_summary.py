@@ -10,7 +10,14 @@ from cartlandscape import (
     Registry,
 )
 from cartlandscape.dates import PartialDate
-from cartlandscape.summary import format_profile, format_summary, profile, summarize
+from cartlandscape.summary import (
+    KEY_ENDPOINTS,
+    format_profile,
+    format_summary,
+    key_outcomes,
+    profile,
+    summarize,
+)
 
 from .builders import CITE, approval, approvals_landscape, landscape, product
 
@@ -158,3 +165,22 @@ def test_the_approval_date_is_the_milestone_date_with_disagreements_recorded() -
     assert (str(row.date), row.date_text) == ("2021-03-26", "2021-03-26")
     assert row.other_dates == (PartialDate(2021, 3, 27),)
     assert "2021-03-27" not in format_summary(summarize(reg))
+
+
+def test_key_outcomes_span_the_values_of_each_approved_product_endpoint() -> None:
+    """key_outcomes is library code: each row spans its outcomes' values, in percent."""
+    reg = cartlandscape.registry()
+    rows = key_outcomes(reg)
+    assert rows
+    for row in rows:
+        assert reg.therapies[row.therapy].is_approved
+        assert row.endpoint in KEY_ENDPOINTS
+        assert row.low <= row.high
+        values = [
+            m
+            for i in row.outcomes
+            for m in reg.outcomes[i].value.to("percent").magnitudes()
+            if reg.outcomes[i].endpoint is row.endpoint
+        ]
+        assert min(values) == row.low
+        assert max(values) == row.high

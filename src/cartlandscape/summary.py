@@ -33,22 +33,26 @@ from cartlandscape.models import (
     Statement,
     Therapy,
 )
-from cartlandscape.vocabulary import MilestoneKind
+from cartlandscape.tables import cell_text
+from cartlandscape.vocabulary import Endpoint, MilestoneKind
 
 if TYPE_CHECKING:
     from cartlandscape.compare import Row
     from cartlandscape.decisions import Decision
 
 __all__ = [
+    "KEY_ENDPOINTS",
     "ApprovalRow",
     "Group",
     "InstitutionProfile",
     "InstitutionRow",
+    "KeyOutcome",
     "PolicyRow",
     "Summary",
     "TimelineEntry",
     "format_profile",
     "format_summary",
+    "key_outcomes",
     "profile",
     "summarize",
 ]
@@ -553,3 +557,58 @@ def format_profile(found: InstitutionProfile) -> str:
     if found.events:
         lines.append("Events: " + ", ".join(found.events))
     return "\n".join(lines)
+
+
+#: The endpoints of the key outcomes: the overall and the complete response rates.
+KEY_ENDPOINTS = (Endpoint.ORR, Endpoint.CR, Endpoint.CR_CRI, Endpoint.SCR_CR, Endpoint.SCR)
+
+
+@attrs.frozen
+class KeyOutcome:
+    """What the sources report for one endpoint of an approved product in one indication.
+
+    ``low`` and ``high`` (in percent) span every value reported; ``outcomes`` are the ids of
+    the outcome records, each with its own source.
+    """
+
+    therapy: str
+    indication: str | None
+    endpoint: Endpoint
+    low: float
+    high: float
+    outcomes: tuple[str, ...]
+    unit: str = "percent"
+
+    def describe(self) -> str:
+        """The span of values, with the number of reports when there are several."""
+        span = cell_text(self.low)
+        if self.high != self.low:
+            span += f"–{cell_text(self.high)}"
+        reports = f" ({len(self.outcomes)} reports)" if len(self.outcomes) > 1 else ""
+        label = "" if self.endpoint in (Endpoint.ORR, Endpoint.CR) else f"{self.endpoint.label} "
+        return f"{label}{span}{reports}"
+
+
+def key_outcomes(reg: Registry) -> list[KeyOutcome]:
+    """The key outcomes of the approved products, by product, indication and endpoint."""
+    found: dict[tuple[str, str | None, Endpoint], list[tuple[float, str]]] = defaultdict(list)
+    for outcome in reg.outcomes:
+        therapy = reg.therapies.get(outcome.therapy) if outcome.therapy else None
+        if therapy is None or not therapy.is_approved or outcome.endpoint not in KEY_ENDPOINTS:
+            continue
+        key = (therapy.id, outcome.indication, outcome.endpoint)
+        for magnitude in outcome.value.to("percent").magnitudes():
+            found[key].append((magnitude, outcome.id))
+    rows = [
+        KeyOutcome(
+            therapy=therapy,
+            indication=indication,
+            endpoint=endpoint,
+            low=min(m for m, _ in values),
+            high=max(m for m, _ in values),
+            outcomes=tuple(sorted({i for _, i in values})),
+        )
+        for (therapy, indication, endpoint), values in found.items()
+    ]
+    rows.sort(key=lambda k: (k.therapy, k.indication or "", KEY_ENDPOINTS.index(k.endpoint)))
+    return rows

@@ -6,7 +6,8 @@ key outcomes and the key safety figures of the approved products, and the polici
 adds the approval timeline and the institutions.  Each approval is printed with one date, its
 milestone's (``cartlandscape show`` lists the dates other sources give, with the reason).
 ``--format json`` writes every part of the summary, the key outcomes as ``key_outcomes`` (see
-:class:`KeyOutcome`) and the key safety figures as ``key_safety`` (see :class:`KeySafety`).
+:class:`cartlandscape.summary.KeyOutcome`) and the key safety figures as ``key_safety`` (see
+:class:`KeySafety`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ import attrs
 from cartlandscape._registry import Registry
 from cartlandscape.cli._common import registry_for
 from cartlandscape.cli._output import Output
-from cartlandscape.summary import Group, Summary
-from cartlandscape.tables import Column, cell_text
+from cartlandscape.summary import KEY_ENDPOINTS, Group, KeyOutcome, Summary, key_outcomes
+from cartlandscape.tables import Column
 from cartlandscape.values import Value
 from cartlandscape.vocabulary import Endpoint, Grade, GradingScale
 
@@ -35,61 +36,6 @@ __all__ = [
     "key_safety",
     "summary",
 ]
-
-#: The endpoints of the key outcomes: the overall and the complete response rates.
-KEY_ENDPOINTS = (Endpoint.ORR, Endpoint.CR, Endpoint.CR_CRI, Endpoint.SCR_CR, Endpoint.SCR)
-
-
-@attrs.frozen
-class KeyOutcome:
-    """What the sources report for one endpoint of an approved product in one indication.
-
-    ``low`` and ``high`` (in percent) span every value reported; ``outcomes`` are the ids of
-    the outcome records, each with its own source.
-    """
-
-    therapy: str
-    indication: str | None
-    endpoint: Endpoint
-    low: float
-    high: float
-    outcomes: tuple[str, ...]
-    unit: str = "percent"
-
-    def describe(self) -> str:
-        """The span of values, with the number of reports when there are several."""
-        span = cell_text(self.low)
-        if self.high != self.low:
-            span += f"–{cell_text(self.high)}"
-        reports = f" ({len(self.outcomes)} reports)" if len(self.outcomes) > 1 else ""
-        label = "" if self.endpoint in (Endpoint.ORR, Endpoint.CR) else f"{self.endpoint.label} "
-        return f"{label}{span}{reports}"
-
-
-def key_outcomes(reg: Registry) -> list[KeyOutcome]:
-    """The key outcomes of the approved products, by product, indication and endpoint."""
-    found: dict[tuple[str, str | None, Endpoint], list[tuple[float, str]]] = defaultdict(list)
-    for outcome in reg.outcomes:
-        therapy = reg.therapies.get(outcome.therapy) if outcome.therapy else None
-        if therapy is None or not therapy.is_approved or outcome.endpoint not in KEY_ENDPOINTS:
-            continue
-        key = (therapy.id, outcome.indication, outcome.endpoint)
-        for magnitude in outcome.value.to("percent").magnitudes():
-            found[key].append((magnitude, outcome.id))
-    rows = [
-        KeyOutcome(
-            therapy=therapy,
-            indication=indication,
-            endpoint=endpoint,
-            low=min(m for m, _ in values),
-            high=max(m for m, _ in values),
-            outcomes=tuple(sorted({i for _, i in values})),
-        )
-        for (therapy, indication, endpoint), values in found.items()
-    ]
-    rows.sort(key=lambda k: (k.therapy, k.indication or "", KEY_ENDPOINTS.index(k.endpoint)))
-    return rows
-
 
 #: The toxicities of the key safety table, and the grades it shows of each.
 SAFETY_ENDPOINTS = (Endpoint.CRS, Endpoint.ICANS, Endpoint.NEUROTOXICITY)
