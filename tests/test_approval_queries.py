@@ -11,44 +11,44 @@ from cartlandscape.summary import summarize
 
 from .builders import approval, landscape, product
 
-REG = cartlandscape.registry()
 
-
-def test_type_approval_means_every_approval_kind_in_every_query() -> None:
+def test_type_approval_means_every_approval_kind_in_every_query(
+    bundled: cartlandscape.Registry,
+) -> None:
     """milestones_for(type="approval") keeps conditional approvals, as the other queries do."""
-    found = {(t.id, m.agency) for t, m in REG.milestones_for(type="approval")}
+    found = {(t.id, m.agency) for t, m in bundled.milestones_for(type="approval")}
     assert ("brexucabtagene-autoleucel", "FDA") in found
     assert ("equecabtagene-autoleucel", "NMPA") in found
-    approved = {t.id for t in REG.therapies_for(status="approved")}
+    approved = {t.id for t in bundled.therapies_for(status="approved")}
     assert {t for t, _ in found} == approved
-    for therapy in REG.therapies:
-        pairs = REG.milestones_for(therapy=therapy, type="approval")
+    for therapy in bundled.therapies:
+        pairs = bundled.milestones_for(therapy=therapy, type="approval")
         assert {m.type for _, m in pairs} <= {m.type for m in therapy.approvals()}
         assert bool(pairs) == therapy.is_approved
 
 
-def test_nmpa_approvals_of_2023_name_each_decision_once() -> None:
+def test_nmpa_approvals_of_2023_name_each_decision_once(bundled: cartlandscape.Registry) -> None:
     """The 2023 NMPA approvals: equecabtagene (conditional) and inaticabtagene, once each."""
     found = [
         t.id
-        for t, m in REG.milestones_for(agency="NMPA", type="approval", year=2023)
+        for t, m in bundled.milestones_for(agency="NMPA", type="approval", year=2023)
         if m.type is not MilestoneKind.LABEL_EXPANSION
     ]
     assert found == ["equecabtagene-autoleucel", "inaticabtagene-autoleucel"]
     same = [
         t.id
-        for t, m in REG.milestones_for(agency="NMPA", type="approval")
+        for t, m in bundled.milestones_for(agency="NMPA", type="approval")
         if m.date is not None and m.date.year == 2023
     ]
     assert same.count("inaticabtagene-autoleucel") == 1
 
 
-def test_one_exact_kind_can_still_be_asked_for() -> None:
+def test_one_exact_kind_can_still_be_asked_for(bundled: cartlandscape.Registry) -> None:
     """exact=True asks for one kind only."""
-    exact = REG.milestones_for(type="approval", exact=True)
+    exact = bundled.milestones_for(type="approval", exact=True)
     assert exact
     assert all(m.type is MilestoneKind.APPROVAL for _, m in exact)
-    conditional = REG.milestones_for(type="conditional-approval")
+    conditional = bundled.milestones_for(type="conditional-approval")
     assert {t.id for t, _ in conditional} >= {"equecabtagene-autoleucel"}
     assert all(m.type is MilestoneKind.CONDITIONAL_APPROVAL for _, m in conditional)
 
@@ -56,29 +56,33 @@ def test_one_exact_kind_can_still_be_asked_for() -> None:
 @pytest.mark.parametrize(
     ("call", "close"),
     [
-        (lambda: REG.milestones_for(type="Approval"), "approval"),
-        (lambda: REG.milestones_for(type="aproval"), "approval"),
-        (lambda: REG.milestones_for(agency="FDAA"), "FDA"),
-        (lambda: REG.therapies_for(agency="NMPAA", status="approved"), "NMPA"),
-        (lambda: REG.therapies_for(status="aproved"), "approved"),
-        (lambda: REG.outcomes_for(endpoint="ORRR"), "ORR"),
-        (lambda: REG.therapies_for(modality="car-tt"), "car-t"),
-        (lambda: REG.statements_for(type="observations"), "observation"),
+        (lambda reg: reg.milestones_for(type="Approval"), "approval"),
+        (lambda reg: reg.milestones_for(type="aproval"), "approval"),
+        (lambda reg: reg.milestones_for(agency="FDAA"), "FDA"),
+        (lambda reg: reg.therapies_for(agency="NMPAA", status="approved"), "NMPA"),
+        (lambda reg: reg.therapies_for(status="aproved"), "approved"),
+        (lambda reg: reg.outcomes_for(endpoint="ORRR"), "ORR"),
+        (lambda reg: reg.therapies_for(modality="car-tt"), "car-t"),
+        (lambda reg: reg.statements_for(type="observations"), "observation"),
     ],
 )
-def test_unknown_filter_values_are_refused_with_close_matches(call: object, close: str) -> None:
+def test_unknown_filter_values_are_refused_with_close_matches(
+    bundled: cartlandscape.Registry, call: object, close: str
+) -> None:
     """A misspelt filter value raises instead of answering with nothing."""
     with pytest.raises(UnknownValueError) as caught:
-        call()  # type: ignore[operator]
+        call(bundled)  # type: ignore[operator]
     assert close in caught.value.suggestions
     assert close in str(caught.value)
     assert isinstance(caught.value, ValueError)
 
 
-def test_an_agency_without_milestones_in_the_data_is_still_a_known_agency() -> None:
+def test_an_agency_without_milestones_in_the_data_is_still_a_known_agency(
+    bundled: cartlandscape.Registry,
+) -> None:
     """A real agency code (here PMDA: Japan's approvals are recorded as MHLW's) gives an empty
     answer, not an error."""
-    assert REG.milestones_for(agency="PMDA") == ()
+    assert bundled.milestones_for(agency="PMDA") == ()
 
 
 def _twice_recorded() -> cartlandscape.Registry:

@@ -13,8 +13,6 @@ from cartlandscape.values import parse_value
 
 from .builders import landscape, outcome
 
-REG = cartlandscape.registry()
-
 
 def test_outcome_records_of_another_endpoint_are_refused() -> None:
     """Two CR records compared with endpoint="ORR" are refused, not labelled ORR."""
@@ -38,10 +36,14 @@ def test_outcome_records_at_another_time_point_are_refused() -> None:
     assert compare(reg, [a, b], endpoint="pfs-rate", timepoint="1 year").matched
 
 
-def test_a_parent_indication_does_not_merge_its_sub_indications() -> None:
+def test_a_parent_indication_does_not_merge_its_sub_indications(
+    bundled: cartlandscape.Registry,
+) -> None:
     """Paediatric B-ALL and LBCL under "hematologic malignancies" are a mismatch."""
     with pytest.raises(ComparisonError, match="indications differ"):
-        compare(REG, ["tisa-cel", "axi-cel"], endpoint="CR", indication="hematologic malignancies")
+        compare(
+            bundled, ["tisa-cel", "axi-cel"], endpoint="CR", indication="hematologic malignancies"
+        )
 
 
 def test_setting_and_analysis_set_are_matched_fields() -> None:
@@ -85,21 +87,25 @@ def test_two_reports_of_one_study_are_not_a_difference_between_therapies() -> No
     assert pairs == {("label", "other"), ("later", "other")}
 
 
-def test_difference_accepts_every_name_compare_accepts() -> None:
+def test_difference_accepts_every_name_compare_accepts(bundled: cartlandscape.Registry) -> None:
     """Comparison.difference takes the brand, code or short name used in compare()."""
-    c = compare(REG, ["axi-cel", "liso-cel"], endpoint="CR", indication="LBCL", one_per_study=True)
+    c = compare(
+        bundled, ["axi-cel", "liso-cel"], endpoint="CR", indication="LBCL", one_per_study=True
+    )
     by_brand = c.difference("Yescarta", "Breyanzi")
     by_short = c.difference("axi-cel", "liso-cel")
     assert by_brand == by_short
 
 
-def test_a_ranking_without_indication_lists_the_indications_with_their_counts() -> None:
+def test_a_ranking_without_indication_lists_the_indications_with_their_counts(
+    bundled: cartlandscape.Registry,
+) -> None:
     """The refusal names each indication found and how many outcomes it has, as remedies."""
     with pytest.raises(ComparisonError) as caught:
-        rank(REG, endpoint="ORR")
+        rank(bundled, endpoint="ORR")
     remedies = [r for r in caught.value.remedies if r.option == "indication"]
     assert remedies
-    assert all(r.value in REG.indications for r in remedies)
+    assert all(r.value in bundled.indications for r in remedies)
     assert all("outcome" in r.effect for r in remedies)
     assert len(str(caught.value)) < 1500
 
