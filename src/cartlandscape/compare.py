@@ -546,11 +546,8 @@ def _lookup_row(rows: Sequence[Row], name: str) -> Row:
 
 
 @attrs.frozen(kw_only=True)
-class Comparison:
-    """Outcomes of therapies side by side; see :func:`compare`.
-
-    ``mismatches`` is empty unless the comparison was made with ``allow_mismatch=True``.
-    """
+class _Result:
+    """What a comparison and a ranking share: the question asked, the rows, and what differs."""
 
     endpoint: Endpoint = attrs.field(converter=parse_endpoint)
     indication: str | None
@@ -567,6 +564,14 @@ class Comparison:
     cautions: tuple[Mismatch, ...] = ()
     #: Why outcomes were left out (with ``one_per_study=True``: other reports of a study).
     left_out: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Comparison(_Result):
+    """Outcomes of therapies side by side; see :func:`compare`.
+
+    ``mismatches`` is empty unless the comparison was made with ``allow_mismatch=True``.
+    """
 
     def __repr__(self) -> str:
         return f"<Comparison of {self.endpoint.label}: {len(self.rows)} rows>"
@@ -642,29 +647,14 @@ class Comparison:
 
 
 @attrs.frozen(kw_only=True)
-class Table:
+class Table(_Result):
     """Outcomes of one endpoint in order; see :func:`rank`.
 
     ``positions`` gives each row's place; rows with the same interval share a place.
     """
 
-    endpoint: Endpoint = attrs.field(converter=parse_endpoint)
-    indication: str | None
-    timepoint: Value | None
-    unit: str
     descending: bool
-    rows: tuple[Row, ...]
     positions: tuple[int, ...]
-    mismatches: tuple[Mismatch, ...] = ()
-    #: The indication's display name (``indication`` is its id).
-    indication_name: str | None = None
-    #: The toxicity grades and the grading scale the rows were chosen by, if any.
-    grade: Grade | None = None
-    grading_scale: GradingScale | None = None
-    #: Differences in follow-up or data cut between the rows (see :func:`cautions`).
-    cautions: tuple[Mismatch, ...] = ()
-    #: Why outcomes were left out (with ``one_per_study=True``: other reports of a study).
-    left_out: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"<Table of {self.endpoint.label}: {len(self.rows)} rows>"
