@@ -28,6 +28,7 @@ __all__ = [
     "enum_field",
     "id_field",
     "pattern_field",
+    "records_field",
     "ref_field",
     "refs_field",
     "text_field",
@@ -260,3 +261,16 @@ def value_field(
             default=attrs.Factory(lambda: parse_value(text)), converter=_value, validator=check
         )
     return attrs.field(converter=_value, validator=check)
+
+
+def records_field(cls: type, what: str) -> Any:
+    """A tuple of nested *cls* records (a list in the data); *what* names one in messages."""
+
+    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, tuple):
+            raise FieldError(attribute.name, f"a list of {what}", value)
+        for i, item in enumerate(value):
+            if not isinstance(item, cls):
+                raise FieldError(f"{attribute.name}[{i}]", what, item)
+
+    return attrs.field(default=(), converter=_tuple, validator=check)

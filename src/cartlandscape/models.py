@@ -36,6 +36,7 @@ from cartlandscape.fields import (
     enum_field,
     id_field,
     pattern_field,
+    records_field,
     ref_field,
     refs_field,
     text_field,
@@ -102,19 +103,6 @@ def _citations(inst: object, attribute: attrs.Attribute[Any], value: object) -> 
     for i, item in enumerate(value):
         if not isinstance(item, Citation):
             raise FieldError(f"{attribute.name}[{i}]", "a citation", item)
-
-
-def _records(cls: type, what: str) -> Any:
-    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, tuple):
-            raise FieldError(attribute.name, f"a list of {what}", value)
-        for i, item in enumerate(value):
-            if not isinstance(item, cls):
-                raise FieldError(f"{attribute.name}[{i}]", what, item)
-
-    return attrs.field(
-        default=(), converter=lambda v: tuple(v) if isinstance(v, list) else v, validator=check
-    )
 
 
 def _record(cls: type, what: str, *, optional: bool = True) -> Any:
@@ -191,7 +179,7 @@ def _shown(value: object) -> str | None:
 
 
 def _disagreements_field() -> Any:
-    return _records(Disagreement, "a disagreement")
+    return records_field(Disagreement, "a disagreement")
 
 
 @attrs.frozen(kw_only=True)
@@ -430,7 +418,7 @@ class Therapy(Record):
         factory=Construct, validator=attrs.validators.instance_of(Construct)
     )
     developers: tuple[str, ...] = refs_field("institution")
-    milestones: tuple[Milestone, ...] = _records(Milestone, "a milestone")
+    milestones: tuple[Milestone, ...] = records_field(Milestone, "a milestone")
     description: str | None = text_field(optional=True)
     citations: tuple[Citation, ...] = _citations_field()
 

@@ -29,6 +29,7 @@ from cartlandscape.errors import FieldError
 from cartlandscape.fields import (
     date_field,
     enum_field,
+    records_field,
     ref_field,
     text_field,
     texts_field,
@@ -269,19 +270,6 @@ class IndicationAnnotation:
     confidence: Confidence = enum_field(Confidence)
 
 
-def _records(cls: type, what: str) -> Any:
-    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, tuple):
-            raise FieldError(attribute.name, f"a list of {what}", value)
-        for i, item in enumerate(value):
-            if not isinstance(item, cls):
-                raise FieldError(f"{attribute.name}[{i}]", what, item)
-
-    return attrs.field(
-        default=(), converter=lambda v: tuple(v) if isinstance(v, list) else v, validator=check
-    )
-
-
 def _optional(cls: type, what: str) -> Any:
     def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value is not None and not isinstance(value, cls):
@@ -337,13 +325,15 @@ class Trial(Record):
     sponsor: Sponsor | None = _optional(Sponsor, "a sponsor")
     countries: tuple[str, ...] = texts_field(_COUNTRY[0], _COUNTRY[1] + "s")
     conditions: tuple[str, ...] = texts_field()
-    interventions: tuple[Intervention, ...] = _records(Intervention, "an intervention")
+    interventions: tuple[Intervention, ...] = records_field(Intervention, "an intervention")
     summary: str | None = text_field(optional=True)
     modality: ModalityAnnotation | None = _optional(ModalityAnnotation, "a modality annotation")
     scope: ScopeAnnotation | None = _optional(ScopeAnnotation, "a scope annotation")
-    targets: tuple[TargetAnnotation, ...] = _records(TargetAnnotation, "a target annotation")
-    products: tuple[ProductAnnotation, ...] = _records(ProductAnnotation, "a product annotation")
-    indications: tuple[IndicationAnnotation, ...] = _records(
+    targets: tuple[TargetAnnotation, ...] = records_field(TargetAnnotation, "a target annotation")
+    products: tuple[ProductAnnotation, ...] = records_field(
+        ProductAnnotation, "a product annotation"
+    )
+    indications: tuple[IndicationAnnotation, ...] = records_field(
         IndicationAnnotation, "an indication annotation"
     )
     retrieved: PartialDate | None = date_field()
