@@ -197,6 +197,23 @@ def _scope(endpoint: str, indication: str | None, timepoint: object, unit: str) 
     return f"{text} (values in {unit})"
 
 
+def _compared_or_ranked(reg: Registry, args: argparse.Namespace, *, descending: bool = True) -> Any:
+    """The comparison of the therapies the arguments name, or without any, the ranking."""
+    comparing = importlib.import_module("cartlandscape.compare")
+    common = {
+        "endpoint": args.endpoint,
+        "indication": args.indication,
+        "timepoint": args.timepoint,
+        "allow_mismatch": args.allow_mismatch,
+        "grade": args.grade,
+        "grading_scale": args.grading_scale,
+        "one_per_study": args.one_per_study,
+    }
+    if args.therapies:
+        return comparing.compare(reg, args.therapies, **common)
+    return comparing.rank(reg, descending=descending, **common)
+
+
 def compare(args: argparse.Namespace, out: Output) -> int:
     """Compare therapies on an endpoint; without therapies, rank every outcome of it."""
     comparing = importlib.import_module("cartlandscape.compare")
@@ -205,32 +222,11 @@ def compare(args: argparse.Namespace, out: Output) -> int:
         raise UsageError("compare needs two or more therapies (or none, to rank every outcome)")
     reg = registry_for(args)
     with _reported(args):
+        result: Any = _compared_or_ranked(reg, args, descending=not args.lowest_first)
         if args.therapies:
-            result: Any = comparing.compare(
-                reg,
-                args.therapies,
-                endpoint=args.endpoint,
-                indication=args.indication,
-                timepoint=args.timepoint,
-                allow_mismatch=args.allow_mismatch,
-                grade=args.grade,
-                grading_scale=args.grading_scale,
-                one_per_study=args.one_per_study,
-            )
             positions: Sequence[int | None] = [None] * len(result.rows)
             differences = result.differences()
         else:
-            result = comparing.rank(
-                reg,
-                endpoint=args.endpoint,
-                indication=args.indication,
-                timepoint=args.timepoint,
-                descending=not args.lowest_first,
-                allow_mismatch=args.allow_mismatch,
-                grade=args.grade,
-                grading_scale=args.grading_scale,
-                one_per_study=args.one_per_study,
-            )
             positions, differences = result.positions, ()
     if not result.rows:
         raise CommandError(f"no {result.endpoint.label} outcome matches")
@@ -543,7 +539,6 @@ def plot(args: argparse.Namespace, out: Output) -> int:
 
     if importlib.util.find_spec("matplotlib") is None:
         raise CommandError(_PLOT_HINT)
-    comparing = importlib.import_module("cartlandscape.compare")
     import cartlandscape.plots as plots
 
     target = output_path(args.output, getattr(args, "data", None) or [])
@@ -560,30 +555,7 @@ def plot(args: argparse.Namespace, out: Output) -> int:
                 raise UsageError("a forest plot needs --endpoint")
             if len(args.therapies) == 1:
                 raise UsageError("a forest plot compares two or more therapies (or ranks all)")
-            result: Any
-            if args.therapies:
-                result = comparing.compare(
-                    reg,
-                    args.therapies,
-                    endpoint=args.endpoint,
-                    indication=args.indication,
-                    timepoint=args.timepoint,
-                    allow_mismatch=args.allow_mismatch,
-                    grade=args.grade,
-                    grading_scale=args.grading_scale,
-                    one_per_study=args.one_per_study,
-                )
-            else:
-                result = comparing.rank(
-                    reg,
-                    endpoint=args.endpoint,
-                    indication=args.indication,
-                    timepoint=args.timepoint,
-                    allow_mismatch=args.allow_mismatch,
-                    grade=args.grade,
-                    grading_scale=args.grading_scale,
-                    one_per_study=args.one_per_study,
-                )
+            result = _compared_or_ranked(reg, args)
             if not result.rows:
                 raise CommandError(f"no {result.endpoint.label} outcome to plot")
             written = plots.forest_plot(result, args.output)
