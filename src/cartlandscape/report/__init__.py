@@ -266,12 +266,16 @@ def _forest_plots(page: _Page, products: Sequence[Therapy]) -> str:
     return "".join(parts) or "<p class='note'>No endpoint has three outcomes with counts.</p>"
 
 
-def _timeline(page: _Page) -> tuple[str, str]:
-    from cartlandscape.plots import timeline_plot
+def _timeline(page: _Page, charts: bool) -> tuple[str | None, str]:
+    """The approvals timeline as an SVG chart (None without *charts*) and as a table."""
     from cartlandscape.summary import summarize
 
     summary = summarize(page.registry)
-    svg = _svg(lambda path: timeline_plot(summary, path))
+    svg = None
+    if charts:
+        from cartlandscape.plots import timeline_plot
+
+        svg = _svg(lambda path: timeline_plot(summary, path))
     rows = [
         (
             (_e(e.date or "date n/a"), str(e.date or "")),
@@ -289,7 +293,7 @@ def _timeline(page: _Page) -> tuple[str, str]:
         rows,
         nowrap=(0,),
     )
-    return (svg, table)
+    return svg, table
 
 
 def _policies(page: _Page) -> str:
@@ -427,27 +431,8 @@ def _approved_outcomes(
 
 def _timeline_section(page: _Page, charts: bool, no_charts: str) -> tuple[str, str, str]:
     """The approvals timeline: the chart (if drawn) and the table of every decision."""
-    timeline_svg, timeline_table = _timeline(page) if charts else (no_charts, "")
-    if not charts:
-        from cartlandscape.summary import summarize
-
-        summary = summarize(page.registry)
-        timeline_table = page.table(
-            "timeline",
-            ["date", "agency", "decision", "product", "indication", "sources"],
-            [
-                (
-                    (_e(e.date or "date n/a"), str(e.date or "")),
-                    _e(e.agency),
-                    _e(e.type.value),
-                    _e(e.name),
-                    _e(e.indication or ""),
-                    page.cite(e.citations),
-                )
-                for e in summary.timeline
-            ],
-            nowrap=(0,),
-        )
+    svg, timeline_table = _timeline(page, charts)
+    timeline_svg = no_charts if svg is None else svg
     return (
         "timeline",
         "Approvals timeline",
