@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import cartlandscape
-from cartlandscape import MilestoneKind, Therapy
+from cartlandscape import Milestone, MilestoneKind, Price, Registry, Therapy
 
 REG = cartlandscape.registry()
 THERAPIES = list(REG.therapies)
@@ -164,3 +164,87 @@ def test_no_source_is_a_page_that_invents_prices(site: str) -> None:
     for source in REG.sources:
         for address in (source.url, getattr(source, "read_at", None)):
             assert site not in (address or ""), source.id
+
+
+def _milestones(registry: Registry, therapy: str, agency: str, kind: str) -> list[Milestone]:
+    found = registry.therapies.get(therapy)
+    assert found is not None, therapy
+    return [m for m in found.milestones if m.agency == agency and m.type == kind]
+
+
+def _sources(milestone: Milestone | Price) -> set[str]:
+    return {c.source for c in milestone.citations}
+
+
+def test_yescarta_eu_authorisation_is_dated_by_the_ema_record(bundled: Registry) -> None:
+    """The EC decision on axicabtagene ciloleucel has its day (23 August 2018) from the EMA's
+    product record; the company release of 27 August stays cited beside it."""
+    (ec,) = _milestones(bundled, "axicabtagene-ciloleucel", "EC", "approval")
+    assert (str(ec.date), ec.jurisdiction) == ("2018-08-23", "EU")
+    assert _sources(ec) == {"ema-record-yescarta", "kite-yescarta-ec-approval-2018"}
+    (chmp,) = _milestones(bundled, "axicabtagene-ciloleucel", "EMA", "chmp-opinion")
+    assert str(chmp.date) == "2018-06-28"
+    assert "ema-record-yescarta" in _sources(chmp)
+    record = bundled.sources["ema-record-yescarta"]
+    assert record.url == "https://www.ema.europa.eu/en/medicines/human/EPAR/yescarta"
+
+
+@pytest.mark.parametrize(
+    ("therapy", "agency", "kind", "date", "source"),
+    [
+        (
+            "idecabtagene-vicleucel",
+            "EC",
+            "label-expansion",
+            "2024-03",
+            "thepharmaletter-abecma-ec-extension-2024",
+        ),
+        (
+            "ciltacabtagene-autoleucel",
+            "EMA",
+            "chmp-opinion",
+            "2024-02",
+            "mpe-carvykti-chmp-earlier-lines-2024",
+        ),
+    ],
+)
+def test_eu_decisions_on_earlier_lines_are_recorded(
+    bundled: Registry, therapy: str, agency: str, kind: str, date: str, source: str
+) -> None:
+    """The 2024 EU steps to earlier lines in myeloma: Abecma's extension, Carvykti's opinion."""
+    (milestone,) = [m for m in _milestones(bundled, therapy, agency, kind) if str(m.date) == date]
+    assert milestone.indication == "multiple-myeloma"
+    assert source in _sources(milestone)
+    assert not (kind == "chmp-opinion" and milestone.is_approval)
+
+
+def test_pcar_19b_approval_is_undated_and_rests_on_its_one_report(bundled: Registry) -> None:
+    """pCAR-19B: the application was accepted in July 2024; the NMPA approval is recorded without
+    a date or bound, because the one report of it gives none and nothing confirmed a day."""
+    therapy = bundled.therapies["pcar-19b"]
+    assert therapy.is_approved
+    (accepted,) = _milestones(bundled, "pcar-19b", "NMPA", "application-accepted")
+    assert str(accepted.date) == "2024-07"
+    (approval,) = therapy.approvals()
+    assert (approval.agency, approval.type, approval.jurisdiction) == ("NMPA", "approval", "CN")
+    assert approval.indication == "b-cell-acute-lymphoblastic-leukemia"
+    assert approval.date is None
+    assert approval.not_after is None
+    assert _sources(approval) == {"flcube-pcar-19b-approval"}
+
+
+def test_the_hrain_product_is_not_recorded(bundled: Registry) -> None:
+    """The product of Shanghai Hrain Biotechnology reported approved on 2025-07-31 is unconfirmed,
+    so no therapy record names it."""
+    names = {n.casefold() for t in bundled.therapies for n in (t.name, *t.aliases, *t.brands)}
+    assert not names & {"恒凯莱", "雷尼基奥仑赛", "hr001"}
+
+
+def test_kymriah_german_price_is_reported_in_euro(bundled: Registry) -> None:
+    """Germany: the cost per patient reported in March 2019, in euro, not a list price."""
+    (price,) = bundled.prices_for(therapy="tisagenlecleucel", country="DE")
+    assert (str(price.amount), str(price.date)) == ("320000 EUR", "2019-03-06")
+    assert price.type == "reported"
+    assert price.basis == "per-course"
+    assert _sources(price) == {"aerztezeitung-kymriah-pay-for-outcome-2019"}
+    assert bundled.prices_for(currency="EUR") == (price,)
