@@ -5,7 +5,9 @@ orders every outcome of an endpoint.  Neither ever compares unlike with unlike i
 different endpoints (CR and ORR), indications, time points, toxicity grading scales or grades,
 or units of different dimensions raise :class:`ComparisonError`, which says what differs.
 ``allow_mismatch=True`` compares anyway; the result then lists each mismatch, and each row is
-flagged with the fields in which it departs from the others.
+flagged with the fields in which it departs from the others.  The rules of what may be set side
+by side are those of :mod:`cartlandscape.matching`, which pooling follows too; this module
+re-exports its :class:`Mismatch`, :func:`mismatches` and :func:`cautions`.
 
 Values keep the form the source gave them.  A difference between two values is computed by
 interval arithmetic on :meth:`~cartlandscape.values.Value.interval` (``a − b`` lies between
@@ -39,25 +41,32 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from cartlandscape import units
-from cartlandscape._registry import Registry, normalize
+from cartlandscape import matching, units
+from cartlandscape._registry import Registry
 from cartlandscape.errors import ComparisonError, Remedy
 from cartlandscape.fields import check_value
+from cartlandscape.matching import (
+    CAUTION_FIELDS,
+    DATA_CUT_DAYS,
+    FIELDS,
+    FOLLOW_UP_RATIO,
+    Mismatch,
+    cautions,
+    mismatches,
+)
 from cartlandscape.models import Citation, Outcome, Therapy
 from cartlandscape.studies import one_per_study as _one_per_study
-from cartlandscape.studies import study_key
+from cartlandscape.text import normalize
 from cartlandscape.values import Approximate, Bound, NotReached, Value, parse_value
 from cartlandscape.vocabulary import (
-    AnalysisSet,
     Endpoint,
     Grade,
     GradingScale,
-    Setting,
     parse_endpoint,
     parse_grade,
     parse_grading_scale,
@@ -89,57 +98,10 @@ __all__ = [
 
 #: The unit of a difference between two proportions.
 PERCENTAGE_POINT: Final = "percentage_point"
-#: The fields outcomes must agree on to be compared, in the order mismatches are listed.
-FIELDS: Final = (
-    "endpoint",
-    "indication",
-    "setting",
-    "analysis_set",
-    "timepoint",
-    "grading_scale",
-    "grade",
-    "unit",
-)
-#: The fields a comparison flags when they differ, without refusing: how long patients were
-#: followed, and when the data were cut (see :func:`cautions`).
-CAUTION_FIELDS: Final = ("follow_up", "data_cut")
-#: A median follow-up this many times another one is flagged.
-FOLLOW_UP_RATIO: Final = 1.5
-#: Data cuts this many days apart or more are flagged.
-DATA_CUT_DAYS: Final = 183
-#: A mismatch over more outcomes than this is told as counts per value.
-_LISTED: Final = 6
 #: The most narrower questions a refusal offers.
 _NARROWER: Final = 12
-_WHAT: Final = {
-    "endpoint": "endpoints",
-    "indication": "indications",
-    "setting": "settings",
-    "analysis_set": "analysis sets",
-    "timepoint": "time points",
-    "grading_scale": "grading scales",
-    "grade": "grades",
-    "unit": "units",
-    "follow_up": "median follow-ups",
-    "data_cut": "data cuts",
-}
-#: Values that say nothing: an outcome whose setting or analysis set is not stated matches any.
-_UNKNOWN: Final[dict[str, frozenset[object]]] = {
-    "setting": frozenset({Setting.NOT_STATED}),
-    "analysis_set": frozenset({None, AnalysisSet.NOT_STATED}),
-}
-#: Why a mismatch in a field matters, where it is not plain.
-_WHY: Final = {
-    "grading_scale": (
-        " (a grade on one scale is not the same grade on another, and a scale not stated "
-        "matches none)"
-    ),
-}
 #: Per dimension, the unit values are converted to, and the unit of a difference.
 _UNITS: Final = {"dimensionless": ("percent", PERCENTAGE_POINT), "[time]": ("month", "month")}
-#: Endpoints that all measure complete response, under different disease criteria.
-_FAMILIES: Final = (frozenset({Endpoint.CR, Endpoint.CR_CRI, Endpoint.SCR, Endpoint.SCR_CR}),)
-_NOT_STATED: Final = "not stated"
 #: The remedies a refused comparison offers.
 _ANYWAY: Final = Remedy("allow_mismatch", True, "to compare anyway with each mismatch flagged")
 _ANYWAY_RELATED: Final = Remedy("allow_mismatch", True, "to compare a related endpoint, flagged")
@@ -152,157 +114,6 @@ _NARROW: Final = (
     Remedy("indication", None, "to narrow the question"),
     Remedy("timepoint", None, "to narrow the question"),
 )
-
-
-# -- what outcomes must agree on ---------------------------------------------------------------
-
-
-def _time_key(value: Value | None) -> Hashable:
-    if value is None:
-        return None
-    in_months = value.to("month")
-    relation = in_months.relation if isinstance(in_months, Bound) else None
-    return (in_months.form, relation, tuple(round(m, 9) for m in in_months.magnitudes()))
-
-
-def _scale_key(outcome: Outcome) -> Hashable:
-    """The grading scale, as outcomes must share it; a scale not stated matches no other."""
-    scale = outcome.grading_scale
-    if scale is GradingScale.NOT_STATED:
-        return (scale, outcome.id)
-    return scale
-
-
-def _shown(value: object) -> str:
-    if value is None:
-        return _NOT_STATED
-    if isinstance(value, Value):
-        return str(value)
-    if isinstance(value, Endpoint | GradingScale | Grade):
-        return value.label
-    return str(value)
-
-
-_KEYS: Final[dict[str, tuple[Callable[[Outcome], Hashable], Callable[[Outcome], str]]]] = {
-    "endpoint": (lambda o: o.endpoint, lambda o: o.endpoint.label),
-    "indication": (lambda o: o.indication, lambda o: _shown(o.indication)),
-    "setting": (lambda o: o.setting, lambda o: str(o.setting)),
-    "analysis_set": (lambda o: o.analysis_set, lambda o: _shown(o.analysis_set)),
-    "timepoint": (lambda o: _time_key(o.timepoint), lambda o: _shown(o.timepoint)),
-    "grading_scale": (_scale_key, lambda o: _shown(o.grading_scale)),
-    "grade": (lambda o: o.grade, lambda o: _shown(o.grade)),
-    "unit": (lambda o: o.value.dimensionality, lambda o: o.value.unit),
-}
-
-
-@attrs.frozen
-class Mismatch:
-    """A field in which outcomes differ: ``found`` pairs each outcome id with what it says."""
-
-    field: str
-    found: tuple[tuple[str, str], ...]
-
-    def counts(self) -> list[tuple[str, int]]:
-        """Each value found with the number of outcomes giving it, the most common first."""
-        return Counter(shown for _, shown in self.found).most_common()
-
-    def __str__(self) -> str:
-        what = _WHAT.get(self.field, self.field)
-        why = _WHY.get(self.field, "")
-        if len(self.found) <= _LISTED:
-            said = ", ".join(f"{shown} ({ident})" for ident, shown in self.found)
-            return f"{what} differ{why}: {said}"
-        tally = self.counts()
-        said = ", ".join(f"{shown} {count}" for shown, count in tally[:_LISTED])
-        more = len(tally) - _LISTED
-        if more > 0:
-            said += f" and {more} more"
-        return f"{what} differ{why} across {len(self.found)} outcomes: {said}"
-
-
-def mismatches(
-    outcomes: Iterable[Outcome], *, fields: Iterable[str] = FIELDS
-) -> tuple[Mismatch, ...]:
-    """The fields (of :data:`FIELDS`) in which *outcomes* do not all agree.
-
-    Time points are compared after conversion to months (``12 month`` and ``1 year`` agree);
-    grading scales and grades must be the same members of
-    :class:`~cartlandscape.vocabulary.GradingScale` and :class:`~cartlandscape.vocabulary.Grade`,
-    and a scale that is ``not-stated`` matches no scale, itself included; units must have the
-    same dimension.
-
-    >>> from cartlandscape.models import Citation, Outcome
-    >>> cite = (Citation(source="s", locator="p. 1"),)
-    >>> a = Outcome(id="a", therapy="t", endpoint="pfs-rate", value="60 percent",
-    ...             timepoint="12 month", citations=cite)
-    >>> b = Outcome(id="b", therapy="u", endpoint="pfs-rate", value="50 percent",
-    ...             timepoint="24 month", citations=cite)
-    >>> print(mismatches([a, b])[0])
-    time points differ: 12 month (a), 24 month (b)
-    >>> mismatches([a, attrs.evolve(b, timepoint=parse_value("1 year"))])
-    ()
-    """
-    found = sorted(outcomes, key=lambda o: o.id)
-    wanted = set(fields)
-    unknown = wanted - set(FIELDS)
-    if unknown:
-        raise ValueError(f"unknown field(s) {sorted(unknown)}; expected some of {FIELDS}")
-    result = []
-    for field in FIELDS:
-        if field not in wanted:
-            continue
-        key, show = _KEYS[field]
-        vague = _UNKNOWN.get(field, frozenset())
-        if len({k for o in found if (k := key(o)) not in vague}) > 1:
-            result.append(Mismatch(field, tuple((o.id, show(o)) for o in found)))
-    return tuple(result)
-
-
-def _months(value: Value | None) -> float | None:
-    return None if value is None else value.to("month").interval()[0]
-
-
-def cautions(outcomes: Iterable[Outcome]) -> tuple[Mismatch, ...]:
-    """The differences a comparison flags without refusing: follow-up and data cut.
-
-    Median follow-ups are flagged when the longest is at least :data:`FOLLOW_UP_RATIO` times
-    the shortest; data cuts when they lie :data:`DATA_CUT_DAYS` days apart or more.  A result
-    after 63 months is not a result after 8 months: read such a difference with care.
-
-    >>> from cartlandscape.models import Citation, Outcome
-    >>> cite = (Citation(source="s", locator="p. 1"),)
-    >>> a = Outcome(id="a", therapy="t", endpoint="orr", value="72 percent",
-    ...             follow_up="7.9 month", citations=cite)
-    >>> b = attrs.evolve(a, id="b", follow_up=parse_value("63.1 month"))
-    >>> print(cautions([a, b])[0])
-    median follow-ups differ: 7.9 month (a), 63.1 month (b)
-    """
-    found = sorted(outcomes, key=lambda o: o.id)
-    result = []
-    months = [m for o in found if (m := _months(o.follow_up)) is not None]
-    if months and min(months) > 0 and max(months) >= FOLLOW_UP_RATIO * min(months):
-        said = tuple((o.id, _shown(o.follow_up)) for o in found)
-        result.append(Mismatch("follow_up", said))
-    cuts = [o.data_cut.earliest for o in found if o.data_cut is not None]
-    if cuts and (max(cuts) - min(cuts)).days >= DATA_CUT_DAYS:
-        result.append(Mismatch("data_cut", tuple((o.id, _shown(o.data_cut)) for o in found)))
-    return tuple(result)
-
-
-def _flags(outcomes: Sequence[Outcome], found: Sequence[Mismatch]) -> dict[str, tuple[str, ...]]:
-    """Per outcome id, the mismatched fields in which it departs from the most common value.
-
-    When no value is the most common one alone, every outcome is flagged.
-    """
-    flags: dict[str, list[str]] = {o.id: [] for o in outcomes}
-    for mismatch in found:
-        key = _KEYS[mismatch.field][0]
-        tally = Counter(key(o) for o in outcomes).most_common()
-        common = tally[0][0] if len(tally) == 1 or tally[0][1] > tally[1][1] else object()
-        for outcome in outcomes:
-            if key(outcome) != common:
-                flags[outcome.id].append(mismatch.field)
-    return {ident: tuple(fields) for ident, fields in flags.items()}
 
 
 # -- rows and differences ----------------------------------------------------------------------
@@ -522,11 +333,6 @@ def _difference(first: Row, second: Row) -> Difference | None:
 # -- results -----------------------------------------------------------------------------------
 
 
-def _same_study(a: Outcome, b: Outcome) -> bool:
-    key = study_key(a)
-    return key is not None and key == study_key(b)
-
-
 def _lookup_row(rows: Sequence[Row], name: str) -> Row:
     by_outcome = [r for r in rows if r.id == name]
     if by_outcome:
@@ -611,7 +417,7 @@ class Comparison(_Result):
         found = []
         for i, first in enumerate(self.rows):
             for second in self.rows[i + 1 :]:
-                if _same_study(first.outcome, second.outcome):
+                if matching.same_study(first.outcome, second.outcome):
                     continue
                 difference = _difference(first, second)
                 if difference is not None:
@@ -679,22 +485,6 @@ def _timepoint(value: Value | str | None) -> Value | None:
     return parsed
 
 
-def _in_scope(
-    registry: Registry,
-    outcomes: Iterable[Outcome],
-    indication: str | None,
-    timepoint: Value | None,
-) -> list[Outcome]:
-    scope = None if indication is None else registry.indication_ids(indication)
-    wanted = _time_key(timepoint)
-    return [
-        o
-        for o in outcomes
-        if (scope is None or o.indication in scope)
-        and (timepoint is None or _time_key(o.timepoint) == wanted)
-    ]
-
-
 def _grading(
     endpoint: Endpoint, grade: Grade | str | None, grading_scale: GradingScale | str | None
 ) -> tuple[Grade | None, GradingScale | None]:
@@ -728,13 +518,6 @@ def grading_words(grade: Grade | None, grading_scale: GradingScale | None) -> st
     return words + ("" if grading_scale is None else f" ({grading_scale.label})")
 
 
-def _related(endpoint: Endpoint) -> frozenset[Endpoint]:
-    for family in _FAMILIES:
-        if endpoint in family:
-            return family
-    return frozenset({endpoint})
-
-
 def _therapy_outcomes(
     registry: Registry,
     therapy: Therapy,
@@ -744,12 +527,16 @@ def _therapy_outcomes(
     allow_mismatch: bool,
 ) -> list[Outcome]:
     every = registry.outcomes_for(therapy=therapy)
-    found = _in_scope(registry, [o for o in every if o.endpoint is endpoint], indication, timepoint)
+    found = matching.in_scope(
+        registry, [o for o in every if o.endpoint is endpoint], indication, timepoint
+    )
     if found:
         return found
-    related = _related(endpoint) - {endpoint}
+    related = matching.related(endpoint) - {endpoint}
     if allow_mismatch and related:
-        found = _in_scope(registry, [o for o in every if o.endpoint in related], indication, None)
+        found = matching.in_scope(
+            registry, [o for o in every if o.endpoint in related], indication, None
+        )
         found = [o for o in found if timepoint is None or o.timepoint is None] or found
         if found:
             return found
@@ -760,7 +547,8 @@ def _therapy_outcomes(
         ]
     )
     others = sorted(
-        {o.endpoint.label for o in _in_scope(registry, every, indication, None)} - {endpoint.label}
+        {o.endpoint.label for o in matching.in_scope(registry, every, indication, None)}
+        - {endpoint.label}
     )
     hint = f"; its outcomes report {', '.join(others)}" if others else ""
     remedies = []
@@ -784,7 +572,7 @@ def _narrowing(outcomes: Sequence[Outcome], found: Sequence[Mismatch]) -> list[R
     for mismatch in found:
         if mismatch.field not in narrowing:
             continue
-        key = _KEYS[mismatch.field][0]
+        key = matching.KEYS[mismatch.field][0]
         tally: Counter[Hashable] = Counter(key(o) for o in outcomes)
         example = {key(o): o for o in outcomes}
         for value, count in tally.most_common(_NARROWER):
@@ -795,35 +583,6 @@ def _narrowing(outcomes: Sequence[Outcome], found: Sequence[Mismatch]) -> list[R
             noun = "outcome" if count == 1 else "outcomes"
             remedies.append(Remedy(mismatch.field, str(given), f"({count} {noun})"))
     return remedies or list(_NARROW)
-
-
-def _against_question(
-    outcomes: Sequence[Outcome],
-    endpoint: Endpoint,
-    timepoint: Value | None,
-    grade: Grade | None = None,
-    grading_scale: GradingScale | None = None,
-) -> list[Mismatch]:
-    """Where outcomes depart from the question itself: another endpoint, time point or grading."""
-    found = []
-    for field, wanted_value in (("grade", grade), ("grading_scale", grading_scale)):
-        if wanted_value is None:
-            continue
-        off = [o for o in outcomes if getattr(o, field) is not wanted_value]
-        if off:
-            said = (("asked", str(wanted_value)), *((o.id, _KEYS[field][1](o)) for o in off))
-            found.append(Mismatch(field, said))
-    off = [o for o in outcomes if o.endpoint is not endpoint]
-    if off:
-        said = (("asked", endpoint.label), *((o.id, o.endpoint.label) for o in off))
-        found.append(Mismatch("endpoint", said))
-    if timepoint is not None:
-        wanted = _time_key(timepoint)
-        off = [o for o in outcomes if _time_key(o.timepoint) != wanted]
-        if off:
-            said = (("asked", str(timepoint)), *((o.id, _shown(o.timepoint)) for o in off))
-            found.append(Mismatch("timepoint", said))
-    return found
 
 
 def _checked(
@@ -850,7 +609,9 @@ def _checked(
         raise ComparisonError(
             f"these outcomes are not comparable: {details}", (*narrow, *grading, _ANYWAY)
         )
-    flags = {ident: list(fields) for ident, fields in _flags(outcomes, between).items()}
+    flags = {
+        ident: list(fields) for ident, fields in matching.departures(outcomes, between).items()
+    }
     for mismatch in asked:
         for ident, _ in mismatch.found:
             if ident in flags and mismatch.field not in flags[ident]:
@@ -952,13 +713,13 @@ def compare(
             raise ComparisonError(
                 "outside the indication "
                 f"{registry.indications[scope].name}: "
-                + ", ".join(f"{o.id} ({_shown(o.indication)})" for o in outside),
+                + ", ".join(f"{o.id} ({matching.shown(o.indication)})" for o in outside),
                 (_ANYWAY,),
             )
     left_out: list[str] = []
     if one_per_study:
         outcomes, left_out = _one_per_study(outcomes, registry)
-    asked = _against_question(outcomes, wanted, when, wanted_grade, wanted_scale)
+    asked = matching.against_question(outcomes, wanted, when, wanted_grade, wanted_scale)
     rows, found_mismatches = _checked(registry, outcomes, FIELDS, allow_mismatch, asked)
     return Comparison(
         endpoint=wanted,
@@ -1019,7 +780,7 @@ def rank(
     scope = None if indication is None else registry.lookup(indication, "indication").id
     when = _timepoint(timepoint)
     wanted_grade, wanted_scale = _grading(wanted, grade, grading_scale)
-    outcomes = _in_scope(registry, registry.outcomes_for(endpoint=wanted), scope, when)
+    outcomes = matching.in_scope(registry, registry.outcomes_for(endpoint=wanted), scope, when)
     outcomes = _graded(outcomes, wanted_grade, wanted_scale)
     left_out: list[str] = []
     if one_per_study:

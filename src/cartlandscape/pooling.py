@@ -2,8 +2,8 @@
 
 Each study gives ``x`` responders out of ``n`` (derived from a percentage where only that and
 ``n`` are reported, see :func:`cartlandscape.stats.counts`).  :func:`pool` checks that the
-outcomes can be pooled at all (one endpoint, time point, grading; one report per study) and
-then fits the model chosen with :func:`cartlandscape.metaanalysis.fit`: by default
+outcomes can be pooled at all (one endpoint, time point, grading; one report per study: the
+rules of :mod:`cartlandscape.matching`) and then fits the model chosen with :func:`cartlandscape.metaanalysis.fit`: by default
 DerSimonian–Laird random effects on the logit scale with a normal (Wald) interval, the method
 of most published CAR-T meta-analyses; the measure (logit or Freeman–Tukey), the τ² estimator
 (DL, REML, Paule–Mandel, ML), the interval (normal or Hartung–Knapp) and the binomial-normal
@@ -30,20 +30,19 @@ ORR 70.2 percent (95% CI 47.5–86 percent; 95% PI 34.1–91.5 percent; DerSimon
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 import attrs
 
 from cartlandscape import metaanalysis
-from cartlandscape.compare import FIELDS, mismatches
-from cartlandscape.errors import ComparisonError, InsufficientDataError, Remedy
+from cartlandscape.errors import InsufficientDataError
+from cartlandscape.matching import check_poolable
 from cartlandscape.metaanalysis import Fit, Interval, Measure, Model, Tau2Method
 from cartlandscape.models import Citation, Outcome
 from cartlandscape.stats import Counts, check_level, counts
 from cartlandscape.studies import one_per_study, study_key
-from cartlandscape.vocabulary import Endpoint, parse_endpoint
+from cartlandscape.vocabulary import Endpoint
 
 __all__ = [
     "CONTINUITY_CORRECTION",
@@ -173,56 +172,6 @@ def _percent(value: float) -> str:
     return f"{value:.3g}"
 
 
-def _check_distinct_studies(outcomes: Iterable[Outcome]) -> None:
-    """Refuse two outcomes of one study (same therapy or institution, same study).
-
-    Several reports of one trial (an interim and a final analysis, a paper and a label) would
-    count its patients more than once.  Outcomes without a named study are not checked.
-    """
-    by_study: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    for outcome in outcomes:
-        key = study_key(outcome)
-        if key is not None:
-            by_study[key].append(outcome.id)
-    repeated = [ids for ids in by_study.values() if len(ids) > 1]
-    if repeated:
-        groups = "; ".join(", ".join(ids) for ids in repeated)
-        raise ComparisonError(
-            f"outcomes that report the same study would count its patients twice: {groups}",
-            (
-                Remedy(
-                    "one_per_study",
-                    True,
-                    "to keep one report of each study",
-                    call="cartlandscape.studies.one_per_study(outcomes, registry)",
-                ),
-            ),
-        )
-
-
-def _check_poolable(
-    found: list[Outcome], endpoint: Endpoint | str | None, *, same_indication: bool
-) -> None:
-    """Raise ComparisonError unless the outcomes are distinct, of one endpoint and alike."""
-    ids = [o.id for o in found]
-    repeated = sorted({i for i in ids if ids.count(i) > 1})
-    if repeated:
-        raise ComparisonError(f"outcome(s) given more than once: {', '.join(repeated)}")
-    if endpoint is not None:
-        wanted = parse_endpoint(endpoint)
-        other = [o for o in found if o.endpoint is not wanted]
-        if other:
-            raise ComparisonError(
-                f"asked to pool {wanted.label}, but these outcomes report another endpoint: "
-                + ", ".join(f"{o.id} ({o.endpoint.label})" for o in other)
-            )
-    _check_distinct_studies(found)
-    fields = FIELDS if same_indication else tuple(f for f in FIELDS if f != "indication")
-    differ = mismatches(found, fields=fields)
-    if differ:
-        raise ComparisonError("cannot pool these outcomes: " + "; ".join(str(m) for m in differ))
-
-
 def _study_estimates(
     found: list[Outcome], tallies: list[Counts], result: Fit
 ) -> tuple[StudyEstimate, ...]:
@@ -298,7 +247,7 @@ def pool(
     found = list(outcomes)
     if not found:
         raise InsufficientDataError("pool needs at least one outcome")
-    _check_poolable(found, endpoint, same_indication=same_indication)
+    check_poolable(found, endpoint, same_indication=same_indication)
     level = check_level(level)
     tallies = [counts(outcome) for outcome in found]
     result = metaanalysis.fit(
