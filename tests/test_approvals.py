@@ -248,3 +248,53 @@ def test_kymriah_german_price_is_reported_in_euro(bundled: Registry) -> None:
     assert price.basis == "per-course"
     assert _sources(price) == {"aerztezeitung-kymriah-pay-for-outcome-2019"}
     assert bundled.prices_for(currency="EUR") == (price,)
+
+
+@pytest.mark.parametrize(
+    ("therapy", "indications", "date", "source"),
+    [
+        (
+            "tisagenlecleucel",
+            {"b-cell-acute-lymphoblastic-leukemia", "diffuse-large-b-cell-lymphoma"},
+            "2018-12-13",
+            "tga-new-biologicals-2018",
+        ),
+        (
+            "axicabtagene-ciloleucel",
+            {"large-b-cell-lymphoma"},
+            "2020-02-11",
+            "tga-new-biologicals-2020",
+        ),
+    ],
+)
+def test_tga_registrations_are_dated_by_the_tga(
+    bundled: Registry, therapy: str, indications: set[str], date: str, source: str
+) -> None:
+    """Kymriah and Yescarta in Australia: one milestone per indication, dated by the day of the
+    registration decision in the TGA's own list of new biologicals."""
+    milestones = bundled.therapies[therapy].approvals("TGA")
+    assert {m.indication for m in milestones} == indications
+    for milestone in milestones:
+        assert (str(milestone.date), milestone.jurisdiction) == (date, "AU")
+        assert source in _sources(milestone)
+        assert bundled.sources[source].effective_tier == "regulator"
+
+
+def test_equecabtagene_hong_kong_approval_is_bounded_by_its_announcement(
+    bundled: Registry,
+) -> None:
+    """Hong Kong's approval of Fucaso: no decision day was read, so it is bounded by the company's
+    announcement of 27 November 2025, and stays apart from the NMPA's conditional approval."""
+    therapy = bundled.therapies["equecabtagene-autoleucel"]
+    (hk,) = therapy.approvals("HK-DOH")
+    assert (hk.date, str(hk.not_after), hk.jurisdiction) == (None, "2025-11-27", "HK")
+    assert _sources(hk) == {"pbr-fucaso-hong-kong-2025", "iaso-fucaso-hong-kong-2025"}
+    assert str(therapy.first_approval().date) == "2023-06-30"  # type: ignore[union-attr]
+
+
+def test_abecma_japanese_price_is_the_chuikyo_price(bundled: Registry) -> None:
+    """Japan: Abecma's NHI price per patient, approved by Chuikyo on 13 April 2022, in yen."""
+    (price,) = bundled.prices_for(therapy="idecabtagene-vicleucel", country="JP")
+    assert (str(price.amount), str(price.date)) == ("32647761 JPY", "2022-04-13")
+    assert (price.type, price.launch, price.basis) == ("reimbursement-tariff", True, "per-course")
+    assert "yakuyomi-abecma-nhi-price-2022" in _sources(price)
