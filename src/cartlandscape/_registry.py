@@ -19,7 +19,7 @@ from typing import Any, Generic, Literal, TypeVar, overload
 import attrs
 
 from cartlandscape import integrity
-from cartlandscape.dates import PartialDate
+from cartlandscape.dates import PartialDate, undated_last
 from cartlandscape.errors import DataError, Problem, UnknownNameError, UnknownValueError
 from cartlandscape.kinds import BASE_KINDS
 from cartlandscape.models import (
@@ -426,6 +426,22 @@ class Registry:
         return None if records is None else records.get(ident)
 
     @overload
+    def label_of(self, kind: str, ident: str) -> str: ...
+    @overload
+    def label_of(self, kind: str, ident: str | None) -> str | None: ...
+
+    def label_of(self, kind: str, ident: str | None) -> str | None:
+        """The label of the record of *kind* with id *ident*; *ident* itself if there is none.
+
+        >>> import cartlandscape
+        >>> reg = cartlandscape.registry()
+        >>> [reg.label_of("target", ident) for ident in ("cd19", "no-such-id", None)]
+        ['CD19', 'no-such-id', None]
+        """
+        record = self.get(kind, ident) if ident else None
+        return ident if record is None else record.label
+
+    @overload
     def lookup(self, text: str, kind: Literal["therapy"]) -> Therapy: ...
     @overload
     def lookup(self, text: str, kind: Literal["target"]) -> Target: ...
@@ -652,7 +668,7 @@ class Registry:
             for d in self._decisions(pairs)
             if year is None or (d.date is not None and d.date.year == year)
         ]
-        found.sort(key=lambda d: (d.date is None, d.date or PartialDate(1)))
+        found.sort(key=lambda d: undated_last(d.date))
         return tuple(found)
 
     def approvals_per_year(
@@ -707,7 +723,7 @@ class Registry:
         found = [
             (t, m) for t, m in pairs if year is None or (m.date is not None and m.date.year == year)
         ]
-        found.sort(key=lambda pair: (pair[1].date is None, pair[1].date or PartialDate(1)))
+        found.sort(key=lambda pair: undated_last(pair[1].date))
         return tuple(found)
 
     def prices_for(

@@ -59,7 +59,7 @@ from cartlandscape.matching import (
     cautions,
     mismatches,
 )
-from cartlandscape.models import Citation, Outcome, Therapy
+from cartlandscape.models import Citation, Outcome, Therapy, citations_text
 from cartlandscape.studies import one_per_study as _one_per_study
 from cartlandscape.text import normalize
 from cartlandscape.values import Approximate, Bound, NotReached, Value, parse_value
@@ -370,6 +370,21 @@ class _Result:
     cautions: tuple[Mismatch, ...] = ()
     #: Why outcomes were left out (with ``one_per_study=True``: other reports of a study).
     left_out: tuple[str, ...] = ()
+
+    def heading(self, *, grading: bool = True) -> str:
+        """The question in words: endpoint, grades counted, indication and time point.
+
+        For example ``'CRS grade ≥3 (ASTCT 2019) in Multiple myeloma at 12 month'``; without
+        *grading*, the grades and scale are left out.
+        """
+        head = self.endpoint.label
+        if grading:
+            head += grading_words(self.grade, self.grading_scale)
+        if self.indication:
+            head += f" in {self.indication_name or self.indication}"
+        if self.timepoint is not None:
+            head += f" at {self.timepoint}"
+        return head
 
 
 @attrs.frozen(kw_only=True)
@@ -821,14 +836,11 @@ def rank(
 # -- text --------------------------------------------------------------------------------------
 
 
-def _cited(citations: Iterable[Citation]) -> str:
-    return "; ".join(f"{c.source}:{c.locator}" for c in citations)
-
-
 def _row_text(row: Row) -> str:
     n = f"n={row.n}" if row.n is not None else "n not stated"
     flags = f"  [differs: {', '.join(row.flags)}]" if row.flags else ""
-    return f"{row.name}: {row.value.describe()} ({n}) [{row.id}; {_cited(row.citations)}]{flags}"
+    cited = citations_text(row.citations)
+    return f"{row.name}: {row.value.describe()} ({n}) [{row.id}; {cited}]{flags}"
 
 
 def format_comparison(comparison: Comparison) -> str:
@@ -848,13 +860,7 @@ def format_comparison(comparison: Comparison) -> str:
     Differences:
       a − b: +0 percentage points
     """
-    head = comparison.endpoint.label
-    head += grading_words(comparison.grade, comparison.grading_scale)
-    if comparison.indication:
-        head += f" in {comparison.indication_name or comparison.indication}"
-    if comparison.timepoint is not None:
-        head += f" at {comparison.timepoint}"
-    lines = [head, *(f"  {_row_text(r)}" for r in comparison.rows)]
+    lines = [comparison.heading(), *(f"  {_row_text(r)}" for r in comparison.rows)]
     differences = comparison.differences()
     if differences:
         lines.append("Differences:")
@@ -874,14 +880,7 @@ def format_table(table: Table) -> str:
     ORR, highest first
       (no outcomes)
     """
-    head = table.endpoint.label
-    head += grading_words(table.grade, table.grading_scale)
-    if table.indication:
-        head += f" in {table.indication_name or table.indication}"
-    if table.timepoint is not None:
-        head += f" at {table.timepoint}"
-    head += ", highest first" if table.descending else ", lowest first"
-    lines = [head]
+    lines = [table.heading() + (", highest first" if table.descending else ", lowest first")]
     places = zip(table.positions, table.rows, strict=True)
     lines.extend(f"  {p:>3}. {_row_text(r)}" for p, r in places)
     if not table.rows:

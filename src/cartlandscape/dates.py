@@ -11,7 +11,7 @@ import attrs
 
 from cartlandscape.errors import FieldError
 
-__all__ = ["PartialDate"]
+__all__ = ["PartialDate", "undated_last"]
 
 _PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -105,3 +105,17 @@ class PartialDate:
         if self.day is not None:
             text += f"-{self.day:02d}"
         return text
+
+
+def undated_last(date: PartialDate | None) -> tuple[bool, PartialDate]:
+    """A sort key that puts dates in time order and a missing date (None) after them all.
+
+    >>> dates = [None, PartialDate.parse("2017-08"), PartialDate.parse("2017")]
+    >>> [str(d) for d in sorted(dates, key=undated_last)]
+    ['2017', '2017-08', 'None']
+    """
+    return (date is None, date or _EARLIEST)
+
+
+#: The date standing in for a missing one in :func:`undated_last` (never compared alone).
+_EARLIEST = PartialDate(1)

@@ -31,7 +31,7 @@ from typing import Final
 
 import attrs
 
-from cartlandscape.dates import PartialDate
+from cartlandscape.dates import PartialDate, undated_last
 from cartlandscape.models import Milestone, Source, Therapy
 from cartlandscape.vocabulary import MilestoneKind, SourceTier
 
@@ -119,10 +119,6 @@ class Decision:
         return (self.milestone, *self.others)
 
 
-def _date_key(milestone: Milestone) -> tuple[bool, PartialDate]:
-    return (milestone.date is None, milestone.date or PartialDate(1))
-
-
 def decisions(
     pairs: Iterable[tuple[Therapy, Milestone]],
     rank: Callable[[Milestone], int] | None = None,
@@ -144,7 +140,7 @@ def decisions(
     found = []
     for therapy, members in groups:
         ordered = sorted(
-            members, key=lambda m: ((rank(m) if rank is not None else 0), *_date_key(m))
+            members, key=lambda m: ((rank(m) if rank is not None else 0), *undated_last(m.date))
         )
         found.append(Decision(therapy, ordered[0], tuple(ordered[1:])))
     return tuple(found)

@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from cartlandscape.models import citations_text, is_citations
+
 if TYPE_CHECKING:
     from cartlandscape._registry import RecordSet, Registry
     from cartlandscape.compare import Comparison, Row, Table
@@ -112,16 +114,6 @@ def record_repr(record: Record) -> str:
     return f"<{type(record).__name__} {record.id!r}{name}>"
 
 
-def _is_citations(value: object) -> bool:
-    from cartlandscape.models import Citation
-
-    return (
-        isinstance(value, tuple | list)
-        and bool(value)
-        and all(isinstance(v, Citation) for v in value)
-    )
-
-
 def _own_str(value: object) -> bool:
     return type(value).__str__ is not object.__str__
 
@@ -142,8 +134,8 @@ def _plain_text(value: object) -> str:
     """A field's value as one line of text."""
     if isinstance(value, enum.Enum):
         return str(value.value)
-    if _is_citations(value):
-        return "; ".join(f"{c.source}: {c.locator}" for c in value)  # type: ignore[attr-defined]
+    if is_citations(value):
+        return citations_text(value, ": ")
     if isinstance(value, tuple | list):
         return "; ".join(_plain_text(v) for v in value)
     if attrs.has(type(value)) and not _own_str(value):
@@ -167,7 +159,7 @@ def record_text(record: Record) -> str:
         if name in ("id", "name"):
             continue
         items = value if isinstance(value, tuple) and value and attrs.has(type(value[0])) else None
-        if items is not None and not _is_citations(value):
+        if items is not None and not is_citations(value):
             lines.append(f"  {name}:")
             lines.extend(f"    - {_plain_text(item)}" for item in items)
         else:
@@ -196,8 +188,8 @@ def citation_html(citation: Citation, sources: SourceLookup | None = None) -> st
 def _cell_html(value: object, sources: SourceLookup | None) -> str:
     if value is None:
         return ""
-    if _is_citations(value):
-        return "<br>".join(citation_html(c, sources) for c in value)  # type: ignore[attr-defined]
+    if is_citations(value):
+        return "<br>".join(citation_html(c, sources) for c in value)
     if isinstance(value, enum.Enum):
         return _e(value.value)
     if isinstance(value, tuple | list):
@@ -326,24 +318,13 @@ def _row_cells(row: Row, sources: SourceLookup | None) -> list[str]:
 _ROW_HEADERS: Final = ("therapy", "value", "n", "outcome", "citations", "differs in")
 
 
-def _heading(result: Comparison | Table) -> str:
-    from cartlandscape.compare import grading_words
-
-    head = result.endpoint.label + grading_words(result.grade, result.grading_scale)
-    if result.indication:
-        head += f" in {result.indication_name or result.indication}"
-    if result.timepoint is not None:
-        head += f" at {result.timepoint}"
-    return head
-
-
 def comparison_html(comparison: Comparison, sources: SourceLookup | None = None) -> str:
     """A comparison as HTML: a row per outcome, then the differences and any mismatch."""
     parts = [
         html_table(
             _ROW_HEADERS,
             (_row_cells(r, sources) for r in comparison.rows),
-            caption=_e(_heading(comparison)),
+            caption=_e(comparison.heading()),
         )
     ]
     differences = comparison.differences()
@@ -368,7 +349,7 @@ def table_html(table: Table, sources: SourceLookup | None = None) -> str:
     rows = (
         [_e(p), *_row_cells(r, sources)] for p, r in zip(table.positions, table.rows, strict=True)
     )
-    parts = [html_table(["#", *_ROW_HEADERS], rows, caption=_e(_heading(table) + order))]
+    parts = [html_table(["#", *_ROW_HEADERS], rows, caption=_e(table.heading() + order))]
     if table.mismatches:
         parts.append(
             html_table(

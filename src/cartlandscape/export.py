@@ -46,7 +46,7 @@ from cartlandscape.compare import Comparison, Difference, Row, Table
 from cartlandscape.dates import PartialDate
 from cartlandscape.kinds import BASE_KINDS, class_for, tags
 from cartlandscape.loading import META_KEY
-from cartlandscape.models import Citation, Record, Ref
+from cartlandscape.models import Citation, Record, Ref, citations_text, is_citations
 from cartlandscape.pooling import PooledEstimate
 from cartlandscape.serialization import converter
 from cartlandscape.summary import InstitutionProfile, Summary
@@ -244,20 +244,12 @@ def _cell(value: Any) -> Cell:
     if isinstance(value, tuple | list):
         if not value:
             return None
-        if _is_citations(value):
-            return _JOIN.join(f"{c.source}:{c.locator}" for c in value)
+        if is_citations(value):
+            return citations_text(value)
         if all(isinstance(v, str | enum.Enum | PartialDate | Ref | int | float) for v in value):
             return _JOIN.join(str(_cell(v)) for v in value)
         return json.dumps(plain(value), ensure_ascii=False)
     return json.dumps(plain(value), ensure_ascii=False)
-
-
-def _is_citations(value: object) -> bool:
-    return (
-        isinstance(value, tuple | list)
-        and bool(value)
-        and all(isinstance(v, Citation) for v in value)
-    )
 
 
 def _sources_column(name: str) -> str:
@@ -283,7 +275,7 @@ def _flatten(value: Any, cls: type, prefix: str = "") -> dict[str, Cell]:
             cells.update(_flatten(None, nested, f"{name}."))
         else:
             cells[name] = _cell(item)
-            if _is_citations(item) or (field.name == "citations" and not item):
+            if is_citations(item) or (field.name == "citations" and not item):
                 ids = dict.fromkeys(c.source for c in item or ())
                 cells[_sources_column(name)] = _JOIN.join(ids) or None
     if isinstance(value, Difference):

@@ -23,12 +23,13 @@ import enum
 import math
 import re
 import typing
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, Final
 
 import attrs
 
 from cartlandscape import units
-from cartlandscape.dates import PartialDate
+from cartlandscape.dates import PartialDate, undated_last
 from cartlandscape.errors import FieldError
 from cartlandscape.fields import (
     check_value,
@@ -88,6 +89,8 @@ __all__ = [
     "Study",
     "Target",
     "Therapy",
+    "citations_text",
+    "is_citations",
 ]
 
 _COUNTRY = (r"^[A-Z]{2}$", "an ISO 3166-1 alpha-2 country code such as 'CN'")
@@ -122,6 +125,25 @@ class Citation:
     source: str = ref_field("source", optional=False)
     locator: str = text_field()
     note: str | None = text_field(optional=True)
+
+
+def is_citations(value: object) -> typing.TypeGuard[Sequence[Citation]]:
+    """Whether *value* is a non-empty list or tuple of citations (a ``citations`` field)."""
+    return (
+        isinstance(value, tuple | list)
+        and bool(value)
+        and all(isinstance(v, Citation) for v in value)
+    )
+
+
+def citations_text(citations: Iterable[Citation], sep: str = ":") -> str:
+    """*citations* on one line: each ``source:locator`` (*sep* between), joined by ``; ``.
+
+    >>> citations_text([Citation(source="fda-label", locator="Table 5"),
+    ...                 Citation(source="nejm-2017", locator="p. 3")])
+    'fda-label:Table 5; nejm-2017:p. 3'
+    """
+    return "; ".join(f"{c.source}{sep}{c.locator}" for c in citations)
 
 
 def _citations_field() -> Any:
@@ -429,7 +451,7 @@ class Therapy(Record):
             for m in self.milestones
             if m.is_approval and (agency is None or m.agency == agency.upper())
         ]
-        return tuple(sorted(found, key=lambda m: (m.date is None, m.date or PartialDate(1))))
+        return tuple(sorted(found, key=lambda m: undated_last(m.date)))
 
     def first_approval(self, agency: str | None = None) -> Milestone | None:
         """The earliest approval, optionally by one agency; None if never approved."""

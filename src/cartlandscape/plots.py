@@ -193,13 +193,7 @@ def forest_plot(
         ax.set_xticks(range(0, 101, 20))
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
-    scope = "".join(
-        [
-            f" in {result.indication_name or result.indication}" if result.indication else "",
-            f" at {result.timepoint}" if result.timepoint is not None else "",
-        ]
-    )
-    ax.set_title(title or f"{endpoint.label}{scope}", fontsize=11)
+    ax.set_title(title or result.heading(grading=False), fontsize=11)
     notes = _forest_notes(result, cis, estimate, why_not, level, proportion)
     lines = _footnote(fig, notes)
     height = fig.get_figheight()

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from cartlandscape._registry import DataVersion, Registry
-from cartlandscape.dates import PartialDate
+from cartlandscape.dates import PartialDate, undated_last
 from cartlandscape.kinds import BASE_KINDS
 from cartlandscape.models import (
     Citation,
@@ -32,6 +32,7 @@ from cartlandscape.models import (
     Source,
     Statement,
     Therapy,
+    citations_text,
 )
 from cartlandscape.tables import cell_text
 from cartlandscape.vocabulary import Endpoint, MilestoneKind
@@ -59,14 +60,6 @@ __all__ = [
 
 #: The key of a group of therapies whose first approval has no date.
 UNDATED: Final = "undated"
-
-
-def _date_key(date: PartialDate | None) -> tuple[bool, PartialDate]:
-    return (date is None, date or PartialDate(1))
-
-
-def _cited(citations: Iterable[Citation]) -> str:
-    return "; ".join(f"{c.source}:{c.locator}" for c in citations)
 
 
 @attrs.frozen
@@ -223,7 +216,7 @@ def _groups(
     if by_key:
         groups.sort(key=lambda g: (g.key == UNDATED, g.key))
     else:
-        groups.sort(key=lambda g: (-g.count, _date_key(g.first), g.key))
+        groups.sort(key=lambda g: (-g.count, undated_last(g.first), g.key))
     return tuple(groups)
 
 
@@ -257,7 +250,7 @@ def _approval_rows(registry: Registry) -> list[ApprovalRow]:
                 other_dates=decision.other_dates,
             )
         )
-    rows.sort(key=lambda r: (r.agency, *_date_key(r.date), r.name, r.therapy))
+    rows.sort(key=lambda r: (r.agency, *undated_last(r.date), r.name, r.therapy))
     return rows
 
 
@@ -278,12 +271,12 @@ def _timeline(registry: Registry) -> list[TimelineEntry]:
     ]
     timeline.sort(
         key=lambda e: (
-            *_date_key(e.date),
+            *undated_last(e.date),
             e.agency,
             e.name,
             e.type.value,
             e.indication or "",
-            _cited(e.citations),
+            citations_text(e.citations),
         )
     )
     return timeline
@@ -543,13 +536,13 @@ def format_profile(found: InstitutionProfile) -> str:
         scope = f" in {row.outcome.indication}" if row.outcome.indication else ""
         lines.append(
             f"  {row.outcome.endpoint.label}{scope}: {row.value.describe()}{n} "
-            f"[{_cited(row.citations)}]"
+            f"[{citations_text(row.citations)}]"
         )
     if not found.outcomes:
         lines.append("  none")
     lines.append("Statements:")
     for statement in found.statements:
-        lines.append(f"  {statement.label} [{_cited(statement.citations)}]")
+        lines.append(f"  {statement.label} [{citations_text(statement.citations)}]")
     if not found.statements:
         lines.append("  none")
     if found.therapies:

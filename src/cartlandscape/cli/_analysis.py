@@ -132,11 +132,6 @@ class _Citations:
             out.write(f"  [{n}] {title} — {citation.locator}{note}")
 
 
-def _label(reg: Registry, kind: str, ident: str | None) -> str | None:
-    record = reg.get(kind, ident) if ident else None
-    return record.label if record is not None else ident
-
-
 def _ci(outcome: Outcome) -> str | None:
     """The Wilson 95% interval of a proportion outcome that gives its counts, as text."""
     from cartlandscape.errors import InsufficientDataError
@@ -154,7 +149,7 @@ def _outcome_row(reg: Registry, outcome: Outcome) -> dict[str, Any]:
     study = outcome.study
     return {
         "outcome": outcome.id,
-        "indication": _label(reg, "indication", outcome.indication),
+        "indication": reg.label_of("indication", outcome.indication),
         "endpoint": outcome.endpoint.label,
         "timepoint": outcome.timepoint,
         "grade": outcome.grading,
@@ -188,15 +183,6 @@ def _csv(out: Output, result: object) -> None:
     out.stream.write(to_csv(result))
 
 
-def _scope(endpoint: str, indication: str | None, timepoint: object, unit: str) -> str:
-    text = endpoint
-    if indication:
-        text += f" in {indication}"
-    if timepoint is not None:
-        text += f" at {timepoint}"
-    return f"{text} (values in {unit})"
-
-
 def _compared_or_ranked(reg: Registry, args: argparse.Namespace, *, descending: bool = True) -> Any:
     """The comparison of the therapies the arguments name, or without any, the ranking."""
     comparing = importlib.import_module("cartlandscape.compare")
@@ -216,8 +202,6 @@ def _compared_or_ranked(reg: Registry, args: argparse.Namespace, *, descending: 
 
 def compare(args: argparse.Namespace, out: Output) -> int:
     """Compare therapies on an endpoint; without therapies, rank every outcome of it."""
-    comparing = importlib.import_module("cartlandscape.compare")
-
     if len(args.therapies) == 1:
         raise UsageError("compare needs two or more therapies (or none, to rank every outcome)")
     reg = registry_for(args)
@@ -230,7 +214,6 @@ def compare(args: argparse.Namespace, out: Output) -> int:
             positions, differences = result.positions, ()
     if not result.rows:
         raise CommandError(f"no {result.endpoint.label} outcome matches")
-    grading = comparing.grading_words(result.grade, result.grading_scale)
     if out.format == "csv":
         _csv(out, result)
         return 0
@@ -250,12 +233,8 @@ def compare(args: argparse.Namespace, out: Output) -> int:
         for position, row in zip(positions, result.rows, strict=True)
     ]
     by_id = {row.id: row for row in result.rows}
-    indication = _label(reg, "indication", result.indication)
     what = "ranked" if not args.therapies else "compared"
-    out.heading(
-        f"{_scope(result.endpoint.label + grading, indication, result.timepoint, result.unit)}, "
-        f"{what}"
-    )
+    out.heading(f"{result.heading()} (values in {result.unit}), {what}")
     same = {key for key in ("endpoint",) if len({row[key] for row in rows}) == 1}
     columns = [c for c in _ROW_COLUMNS[0 if not args.therapies else 1 :] if c.key not in same]
     out.table(columns, rows, indent="  ")
@@ -344,9 +323,9 @@ def _study_rows(
     return [
         {
             "outcome": s.outcome,
-            "name": _label(reg, "therapy", by_id[s.outcome].therapy)
-            or _label(reg, "institution", by_id[s.outcome].institution),
-            "indication": _label(reg, "indication", by_id[s.outcome].indication),
+            "name": reg.label_of("therapy", by_id[s.outcome].therapy)
+            or reg.label_of("institution", by_id[s.outcome].institution),
+            "indication": reg.label_of("indication", by_id[s.outcome].indication),
             "responders": s.responders,
             "n": s.n,
             "observed": round(100 * s.responders / s.n, 1) if s.n else None,
@@ -486,13 +465,13 @@ def _pool_by(
 
     def key(outcome: Outcome) -> str:
         if by == "indication":
-            return _label(reg, "indication", outcome.indication) or "no indication"
+            return reg.label_of("indication", outcome.indication) or "no indication"
         if outcome.therapy is None:
-            return _label(reg, "institution", outcome.institution) or "no therapy"
+            return reg.label_of("institution", outcome.institution) or "no therapy"
         therapy = reg.therapies[outcome.therapy]
         if by == "therapy":
             return therapy.name
-        names = [_label(reg, "target", t) or t for t in therapy.targets]
+        names = [reg.label_of("target", t) or t for t in therapy.targets]
         return " + ".join(names) or "no target"
 
     with _reported():

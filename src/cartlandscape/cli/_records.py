@@ -241,17 +241,12 @@ _LINK_COLUMNS = [
 ]
 
 
-def _label(reg: Registry, kind: str, ident: str | None) -> str | None:
-    record = reg.get(kind, ident) if ident else None
-    return record.label if record is not None else ident
-
-
 def _milestone_row(reg: Registry, c: Card, m: Milestone) -> dict[str, object]:
     return {
         "date": m.date,
         "agency": m.agency,
         "type": m.type.value,
-        "indication": _label(reg, "indication", m.indication),
+        "indication": reg.label_of("indication", m.indication),
         "description": m.description,
         "cited": c.cite(m.citations),
     }
@@ -266,10 +261,10 @@ def _outcome_row(reg: Registry, c: Card, o: Outcome, shown: Record) -> dict[str,
         "grade": o.grading,
         "value": o.value.describe(),
         "n": o.n,
-        "indication": _label(reg, "indication", o.indication),
-        "therapy": None if shown.kind == "therapy" else _label(reg, "therapy", o.therapy),
+        "indication": reg.label_of("indication", o.indication),
+        "therapy": None if shown.kind == "therapy" else reg.label_of("therapy", o.therapy),
         "institution": (
-            None if shown.kind == "institution" else _label(reg, "institution", o.institution)
+            None if shown.kind == "institution" else reg.label_of("institution", o.institution)
         ),
         "study": study,
         "cited": c.cite(o.citations),
@@ -290,7 +285,7 @@ def _safety_row(reg: Registry, c: Card, o: Outcome, shown: Record) -> dict[str, 
         "n": o.n,
         "set": None if o.analysis_set is None else o.analysis_set.value,
         "at": o.timepoint.describe() if o.timepoint else None,
-        "indication": _label(reg, "indication", o.indication),
+        "indication": reg.label_of("indication", o.indication),
         "study": _study(o),
         "cited": c.cite(o.citations),
     }
@@ -311,7 +306,7 @@ def _durability_row(reg: Registry, c: Card, o: Outcome, shown: Record) -> dict[s
         "versus": ", ".join(filter(None, versus)) or None,
         "hr": None if o.hazard_ratio is None else str(o.hazard_ratio),
         "follow_up": o.follow_up.describe() if o.follow_up else None,
-        "indication": _label(reg, "indication", o.indication),
+        "indication": reg.label_of("indication", o.indication),
         "study": _study(o),
         "cited": c.cite(o.citations),
     }
@@ -326,8 +321,8 @@ def _price_row(reg: Registry, c: Card, p: Price, shown: Record) -> dict[str, obj
         "type": p.type.value,
         "basis": None if p.basis is None else p.basis.value,
         "launch": None if p.launch is None else ("yes" if p.launch else "no"),
-        "indication": _label(reg, "indication", p.indication),
-        "therapy": None if shown.kind == "therapy" else _label(reg, "therapy", p.therapy),
+        "indication": reg.label_of("indication", p.indication),
+        "therapy": None if shown.kind == "therapy" else reg.label_of("therapy", p.therapy),
         "cited": c.cite(p.citations),
     }
 
@@ -374,7 +369,7 @@ def _statement_row(reg: Registry, c: Card, s: Statement, shown: Record) -> dict[
         "value": s.value.describe(),
         "type": s.type.value,
         "as_of": s.as_of or (str(s.period) if s.period else None),
-        "subject": _label(reg, s.subject.kind, s.subject.id) if about else None,
+        "subject": reg.label_of(s.subject.kind, s.subject.id) if about else None,
         "cited": c.cite(s),
     }
 

@@ -125,8 +125,8 @@ def _write_key_safety(out: Output, reg: Registry) -> None:
         return
     rows = [
         {
-            "name": _name(reg, "therapy", therapy),
-            "indication": _name(reg, "indication", indication),
+            "name": reg.label_of("therapy", therapy),
+            "indication": reg.label_of("indication", indication),
             **{e.value: _safety_cells(found.get(e, [])) for e in SAFETY_ENDPOINTS},
         }
         for (therapy, indication), found in cells.items()
@@ -145,11 +145,6 @@ def _write_key_safety(out: Output, reg: Registry) -> None:
     out.write("  'cartlandscape show PRODUCT'.")
 
 
-def _name(reg: Registry, kind: str, ident: str | None) -> str | None:
-    record = reg.get(kind, ident) if ident else None
-    return record.label if record is not None else ident
-
-
 def _write_key_outcomes(out: Output, reg: Registry) -> None:
     cells: dict[tuple[str, str | None], dict[str, list[str]]] = defaultdict(
         lambda: defaultdict(list)
@@ -164,8 +159,8 @@ def _write_key_outcomes(out: Output, reg: Registry) -> None:
         return
     rows = [
         {
-            "name": _name(reg, "therapy", therapy),
-            "indication": _name(reg, "indication", indication),
+            "name": reg.label_of("therapy", therapy),
+            "indication": reg.label_of("indication", indication),
             "orr": "; ".join(found["orr"]),
             "cr": "; ".join(found["cr"]),
         }

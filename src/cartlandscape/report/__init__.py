@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from cartlandscape.dates import undated_last
 from cartlandscape.display import citation_html, source_address
 from cartlandscape.report._assets import CSS, SCRIPT
 
@@ -151,7 +152,7 @@ def _products(page: _Page, therapies: Sequence[Therapy]) -> str:
     for therapy in therapies:
         agencies = sorted({m.agency for m in therapy.approvals()})
         firsts = [m for a in agencies if (m := therapy.first_approval(a)) is not None]
-        firsts.sort(key=lambda m: (m.date is None, str(m.date)))
+        firsts.sort(key=lambda m: undated_last(m.date))
         indications = dict.fromkeys(
             reg.indications[m.indication].name for m in therapy.approvals() if m.indication
         )

@@ -66,11 +66,8 @@ def pipeline_plot(
     left.xaxis.get_major_locator().set_params(integer=True)
     named = Counter(i for t in trials for i in t.target_ids).most_common(targets)
 
-    def name(ident: str) -> str:
-        record = registry.targets.get(ident) if registry is not None else None
-        return record.name if record is not None else ident
-
-    labels = [name(i) for i, _ in named][::-1]
+    labels = [i if registry is None else registry.label_of("target", i) for i, _ in named]
+    labels.reverse()
     right.barh(labels, [n for _, n in named][::-1], color="#1f77b4")
     right.set_xlabel("trials (count)")
     right.set_title("Top targets")

@@ -271,13 +271,8 @@ def target_phase(
     Trials without phases are counted under ``N/A``; targets are shown by name when *reg* is
     given.
     """
-
-    def name(ident: str) -> str:
-        record = reg.targets.get(ident) if reg is not None else None
-        return record.name if record is not None else ident
-
     pairs = [
-        (name(target), _phase_key(phase))
+        (target if reg is None else reg.label_of("target", target), _phase_key(phase))
         for trial in trials
         for target in trial.target_ids
         for phase in (trial.phases or (None,))

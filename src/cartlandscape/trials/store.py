@@ -238,10 +238,6 @@ def pipeline_summary(registry: Registry | None = None, top: int = 5) -> dict[str
     meta = bundled_meta()
     counts = meta["counts"]
 
-    def name(ident: str) -> str:
-        record = registry.targets.get(ident) if registry is not None else None
-        return record.name if record is not None else ident
-
     def ranked(found: Mapping[str, int]) -> list[tuple[str, int]]:
         return sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))
 
@@ -253,6 +249,9 @@ def pipeline_summary(registry: Registry | None = None, top: int = 5) -> dict[str
         "dropped": counts["dropped"],
         "modalities": counts["modalities"],
         "recruiting": counts["statuses"].get("recruiting", 0),
-        "targets": [{"target": name(k), "trials": v} for k, v in ranked(counts["targets"])[:top]],
+        "targets": [
+            {"target": k if registry is None else registry.label_of("target", k), "trials": v}
+            for k, v in ranked(counts["targets"])[:top]
+        ],
         "countries": [{"country": k, "trials": v} for k, v in ranked(counts["countries"])[:top]],
     }
