@@ -298,3 +298,25 @@ def test_abecma_japanese_price_is_the_chuikyo_price(bundled: Registry) -> None:
     assert (str(price.amount), str(price.date)) == ("32647761 JPY", "2022-04-13")
     assert (price.type, price.launch, price.basis) == ("reimbursement-tariff", True, "per-course")
     assert "yakuyomi-abecma-nhi-price-2022" in _sources(price)
+
+
+@pytest.mark.parametrize(
+    ("therapy", "agency", "date", "source"),
+    [
+        ("axicabtagene-ciloleucel", "MHLW", "2021-01-22", "scrt-2025-japan-approvals-table-3"),
+        ("lisocabtagene-maraleucel", "MHLW", "2021-03-22", "scrt-2025-japan-approvals-table-3"),
+        ("idecabtagene-vicleucel", "HC", "2021-05-26", "hc-noc-c-list"),
+    ],
+)
+def test_first_approvals_known_to_the_month_now_have_their_day(
+    bundled: Registry, therapy: str, agency: str, date: str, source: str
+) -> None:
+    """Decisions once dated to the month of a company release carry the day a regulator's list
+    or a journal table gives; every milestone of that decision has the same day."""
+    decisions = [
+        m for m in bundled.therapies[therapy].approvals(agency) if m.type in FIRST_AUTHORISATION
+    ]
+    assert decisions
+    for milestone in decisions:
+        assert str(milestone.date) == date
+        assert source in _sources(milestone)
