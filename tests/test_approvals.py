@@ -181,7 +181,11 @@ def test_yescarta_eu_authorisation_is_dated_by_the_ema_record(bundled: Registry)
     product record; the company release of 27 August stays cited beside it."""
     (ec,) = _milestones(bundled, "axicabtagene-ciloleucel", "EC", "approval")
     assert (str(ec.date), ec.jurisdiction) == ("2018-08-23", "EU")
-    assert _sources(ec) == {"ema-record-yescarta", "kite-yescarta-ec-approval-2018"}
+    assert _sources(ec) == {
+        "ema-record-yescarta",
+        "gba-axicabtagene-ciloleucel-2023",
+        "kite-yescarta-ec-approval-2018",
+    }
     (chmp,) = _milestones(bundled, "axicabtagene-ciloleucel", "EMA", "chmp-opinion")
     assert str(chmp.date) == "2018-06-28"
     assert "ema-record-yescarta" in _sources(chmp)
@@ -320,3 +324,26 @@ def test_first_approvals_known_to_the_month_now_have_their_day(
     for milestone in decisions:
         assert str(milestone.date) == date
         assert source in _sources(milestone)
+
+
+def test_kymriah_eu_date_keeps_the_ema_record_over_the_g_ba_quote(bundled: Registry) -> None:
+    """The G-BA's 23 August 2018 is a recorded disagreement; the EMA record's day is the value."""
+    (ec_all,) = [
+        m
+        for m in bundled.therapies["tisagenlecleucel"].approvals("EC")
+        if m.indication == "b-cell-acute-lymphoblastic-leukemia"
+    ]
+    assert str(ec_all.date) == "2018-08-22"
+    assert [(d.field, d.value) for d in ec_all.disagreements] == [("date", "2018-08-23")]
+    assert ec_all.disagreements[0].citations[0].source == "gba-tisagenlecleucel-all-2024"
+    assert bundled.sources["myhealthbox-kymriah-eu"].effective_tier == "regulator"
+
+
+def test_breyanzi_us_launch_price_is_the_2021_wholesale_price(bundled: Registry) -> None:
+    """Breyanzi's launch price (2021) comes before its 2024 wholesale price, both in dollars."""
+    prices = bundled.prices_for(therapy="lisocabtagene-maraleucel", country="US")
+    assert [(str(p.amount), str(p.date), p.launch) for p in prices] == [
+        ("410300 USD", "2021-02-08", True),
+        ("487477 USD", "2024-03-14", None),
+    ]
+    assert prices[0].type == "wholesale-acquisition-cost"
