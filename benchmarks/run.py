@@ -101,7 +101,7 @@ def synthetic(size: int, seed: int = 20261122) -> dict[str, list[dict[str, Any]]
 
 def write_files(document: dict[str, list[dict[str, Any]]], folder: Path, parts: int) -> None:
     """Write the document as *parts* JSON files plus the same as TOML."""
-    from cartlandscape.canonical import dumps_toml
+    from cartlandscape.tools.canonical import dumps_toml
 
     outcomes = document["outcome"]
     head = {k: v for k, v in document.items() if k != "outcome"}

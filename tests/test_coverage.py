@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 import cartlandscape
-from cartlandscape.coverage import (
+from cartlandscape.models import Price
+from cartlandscape.tools.coverage import (
     END,
     GAPS_END,
     GAPS_START,
@@ -19,7 +20,6 @@ from cartlandscape.coverage import (
     read_gaps,
     splice,
 )
-from cartlandscape.models import Price
 
 from .builders import CITE, approval, landscape, outcome, product
 
@@ -34,7 +34,7 @@ def test_the_readme_coverage_table_is_up_to_date() -> None:
     """The generated table in seeds/README.md is what the tool writes from the bundled data."""
     text = README.read_text(encoding="utf-8")
     assert splice(text, cartlandscape.registry()) == text, (
-        "run: python -m cartlandscape.coverage --write seeds/README.md"
+        "run: python -m cartlandscape.tools coverage --write"
     )
 
 
@@ -146,7 +146,7 @@ def test_write_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     )
     path = _readme(tmp_path, every)
     assert main(["--check", str(path)], registry=reg) == 1
-    assert "not up to date" in capsys.readouterr().err
+    assert "the coverage table is out of date" in capsys.readouterr().err
     assert main(["--write", str(path)], registry=reg) == 0
     assert "| X-Cel | 1 | 1 | — (3) | US | 2022-02-28 |" in path.read_text(encoding="utf-8")
     assert main(["--check", str(path)], registry=reg) == 0
@@ -172,13 +172,14 @@ def test_the_loader_does_not_read_the_gap_list() -> None:
     assert "seeds/README.md" not in files
 
 
-def test_without_an_option_the_table_is_printed(
+def test_without_check_or_write_nothing_is_changed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The plain command prints the table and leaves the file as it is."""
+    """The tool needs --check or --write; without either it says so and leaves the file."""
     path = _readme(tmp_path, "1. `*` price: none.")
     before = path.read_text(encoding="utf-8")
-    main([str(path)], registry=_registry())
-    out = capsys.readouterr().out
-    assert out.startswith("| Product | Efficacy | Safety | Durability | Price | FDA |")
+    with pytest.raises(SystemExit) as exc:
+        main([str(path)], registry=_registry())
+    assert exc.value.code == 2
+    assert "one of the arguments --check --write is required" in capsys.readouterr().err
     assert path.read_text(encoding="utf-8") == before

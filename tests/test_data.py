@@ -10,8 +10,8 @@ import attrs
 import pytest
 
 import cartlandscape
-from cartlandscape.canonical import canonical_text
 from cartlandscape.models import Citation, Record
+from cartlandscape.tools.canonical import canonical_text
 from cartlandscape.vocabulary import Endpoint
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -171,7 +171,8 @@ def test_seed_files_are_in_canonical_form(path: Path) -> None:
     """Each seed file is exactly what the canonical writer produces."""
     data = path.read_bytes()
     assert canonical_text(str(path), data) == data.decode("utf-8"), (
-        f"{path.name} is not in canonical form; run: python -m cartlandscape.canonical seeds/"
+        f"{path.name} is not in canonical form; "
+        "run: python -m cartlandscape.tools canonical --write"
     )
 
 
@@ -186,7 +187,7 @@ def test_seeds_readme_documents_every_file() -> None:
 
 def test_seeds_readme_data_dictionary_is_current() -> None:
     """The data dictionary in seeds/README.md matches the record classes."""
-    from cartlandscape.datadict import splice
+    from cartlandscape.tools.datadict import splice
 
     text = (SEEDS / "README.md").read_text(encoding="utf-8")
-    assert splice(text) == text, "run: python -m cartlandscape.datadict --update seeds/README.md"
+    assert splice(text) == text, "run: python -m cartlandscape.tools datadict --write"

@@ -10,8 +10,6 @@ import pytest
 
 import cartlandscape
 from cartlandscape import loading
-from cartlandscape.canonical import canonical_text
-from cartlandscape.datadict import markdown
 from cartlandscape.errors import DataError, FieldError, UnitError
 from cartlandscape.export import registry_to_json, rows, to_csv
 from cartlandscape.kinds import BASE_KINDS
@@ -25,6 +23,8 @@ from cartlandscape.models import (
     Therapy,
 )
 from cartlandscape.serialization import converter
+from cartlandscape.tools.canonical import canonical_text
+from cartlandscape.tools.datadict import markdown
 from cartlandscape.values import NotReached, parse_value
 from cartlandscape.vocabulary import (
     APPROVAL_KINDS,

@@ -13,7 +13,8 @@ import attrs
 import pint
 import pytest
 
-from cartlandscape import loading, unitfacts, units
+from cartlandscape import loading, units
+from cartlandscape.tools import unitfacts
 from cartlandscape.values import _TEXT, Value
 
 SHIPPED = json.loads((files("cartlandscape") / "unitfacts.json").read_bytes())
@@ -46,9 +47,11 @@ def test_shipped_facts_are_what_pint_says_now() -> None:
 
 
 def test_shipped_file_is_up_to_date() -> None:
-    """The file is exactly what `python -m cartlandscape.unitfacts --write` writes now."""
+    """The file is exactly what `python -m cartlandscape.tools unitfacts --write` writes now."""
     done = subprocess.run(
-        [sys.executable, "-m", "cartlandscape.unitfacts", "--check"], capture_output=True, text=True
+        [sys.executable, "-m", "cartlandscape.tools", "unitfacts", "--check"],
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
 

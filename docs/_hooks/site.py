@@ -5,8 +5,8 @@ never written by hand:
 
 - ``data/dictionary.md``: every field of every record class, read from ``attrs.fields``: its
   type, whether it is required, what its validator accepts (asked of the validator itself),
-  the kind of record it refers to and its meaning (``cartlandscape.datadict.FIELD_DOCS``); then
-  the vocabularies, the endpoints and the units, read from the enumerations and ``units.txt``.
+  the kind of record it refers to and its meaning (``cartlandscape.tools.datadict.FIELD_DOCS``);
+  then the vocabularies, the endpoints and the units, read from the enumerations and ``units.txt``.
 - ``data/seeds.md``: the curators' ``seeds/README.md``, with links into the data folder turned
   into file names (the site has no copy of the data files) and its copy of the data dictionary
   replaced by a link to the generated page.
@@ -150,8 +150,8 @@ def _summary(cls: type) -> str:
 
 def dictionary_markdown() -> str:
     """The data dictionary page, in Markdown."""
-    from cartlandscape.datadict import FIELD_DOCS
     from cartlandscape.kinds import BASE_KINDS
+    from cartlandscape.tools.datadict import FIELD_DOCS
 
     tag_of = {cls: tag for tag, (cls, _) in BASE_KINDS.items()}
     lines = [
@@ -159,7 +159,7 @@ def dictionary_markdown() -> str:
         "",
         "This page is generated from the record classes each time the site is built: the",
         "fields are read with `attrs.fields`, each validator is asked what it accepts, and the",
-        "meanings come from `cartlandscape.datadict` (which also writes the dictionary in",
+        "meanings come from `cartlandscape.tools.datadict` (which also writes the dictionary in",
         "`seeds/README.md`). A *required* field must be present; the others may be left out of",
         "a data file. A *reference* holds the id of a record of the kind named and must resolve",
         "when the registry is built.",
@@ -268,7 +268,7 @@ def seeds_markdown() -> str:
             "# Curators' notes\n\nThe data folder has no README yet; see "
             "[Sources and provenance](index.md).\n"
         )
-    from cartlandscape.datadict import END, START
+    from cartlandscape.tools.datadict import END, START
 
     head, start, rest = path.read_text(encoding="utf-8").partition(START)
     text = _LINK.sub(lambda m: f"{m.group(1)} (`seeds/{m.group(2)}`)", head)

@@ -21,8 +21,8 @@ each of those names ships with the package in ``unitfacts.json``, read on the fi
 So loading the bundled data never imports pint.  The shipped facts stand in for cartlandscape's
 own registry only, and only for the ``units.txt`` they were written from; while a program's own
 registry is in use, that registry is asked about every name.  After changing the seeds or
-``units.txt``, rewrite the file with ``python -m cartlandscape.unitfacts --write`` (see
-:mod:`cartlandscape.unitfacts`; the test suite checks it is up to date).
+``units.txt``, rewrite the file with ``python -m cartlandscape.tools unitfacts --write`` (see
+:mod:`cartlandscape.tools.unitfacts`; the test suite checks it is up to date).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """A data dictionary generated from the record classes: every kind, field, type and rule.
 
-``python -m cartlandscape.datadict`` prints it as Markdown; ``python -m cartlandscape.datadict
---update seeds/README.md`` rewrites the part of a file between the markers
-``<!-- datadict:start -->`` and ``<!-- datadict:end -->``, so the documentation never drifts
-from the code.
+``python -m cartlandscape.tools datadict --write`` rewrites the part of ``seeds/README.md``
+(or of the files given) between the markers ``<!-- datadict:start -->`` and
+``<!-- datadict:end -->``, so the documentation never drifts from the code; ``--check`` only
+says whether it is up to date.
 
 >>> "| `inn` |" in markdown()
 True
@@ -12,9 +12,10 @@ True
 from __future__ import annotations
 
 import enum
-import sys
 import types
 import typing
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Final, get_args, get_origin
 
 import attrs
@@ -30,9 +31,10 @@ from cartlandscape.models import (
     Period,
     Study,
 )
+from cartlandscape.tools._common import parser, seeds_readme, settle
 from cartlandscape.values import Value
 
-__all__ = ["FIELD_DOCS", "markdown", "splice"]
+__all__ = ["FIELD_DOCS", "main", "markdown", "splice"]
 
 START: Final = "<!-- datadict:start -->"
 END: Final = "<!-- datadict:end -->"
@@ -215,12 +217,19 @@ def splice(text: str) -> str:
     return f"{head}{START}\n\n{markdown()}\n{END}{tail}"
 
 
-if __name__ == "__main__":
-    if sys.argv[1:2] == ["--update"]:
-        for name in sys.argv[2:]:
-            with open(name, encoding="utf-8") as handle:
-                old = handle.read()
-            with open(name, "w", encoding="utf-8") as handle:
-                handle.write(splice(old))
-    else:
-        sys.stdout.write(markdown())
+def main(argv: Sequence[str] | None = None) -> int:
+    """Bring the data dictionary of a README up to date (``--write``), or check it."""
+    args = parser(
+        "datadict",
+        "Rewrite the data dictionary between the datadict markers of a README.",
+        paths="Markdown files with the markers",
+        default="README.md of the bundled seeds",
+    ).parse_args(argv)
+    generated: list[tuple[Path, str]] = []
+    problems: list[str] = []
+    for path in args.paths or [seeds_readme()]:
+        try:
+            generated.append((path, splice(path.read_text(encoding="utf-8"))))
+        except (OSError, ValueError) as exc:
+            problems.append(f"{path}: {exc}")
+    return settle("datadict", args, generated, problems, stale="the data dictionary is out of date")

@@ -6,10 +6,10 @@ of the record class's fields, optional fields left out when empty, values in the
 A comment block at the top of a TOML file is kept; other comments are not (put notes in
 ``description`` fields).
 
-Rewrite files or folders in place, or only check them::
+Rewrite files or folders in place, or only check them (without a path: the bundled seeds)::
 
-    python -m cartlandscape.canonical seeds/
-    python -m cartlandscape.canonical --check seeds/
+    python -m cartlandscape.tools canonical --write seeds/
+    python -m cartlandscape.tools canonical --check
 
 >>> print(dumps_toml({"target": [{"id": "cd19", "name": "CD19", "aliases": ["B4"]}]}), end="")
 [[target]]
@@ -20,9 +20,7 @@ aliases = ["B4"]
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from cartlandscape.errors import DataError
 from cartlandscape.kinds import BASE_KINDS, class_for, tags
 from cartlandscape.loading import META_KEY, read_records
 from cartlandscape.serialization import converter
+from cartlandscape.tools._common import parser, seeds_folder, settle
 
 __all__ = ["canonical_text", "dumps_toml", "main"]
 
@@ -145,10 +144,9 @@ def canonical_text(name: str, data: bytes) -> str:
     return _header(data.decode("utf-8-sig")) + dumps_toml(document)
 
 
-def _files(paths: Iterable[str]) -> list[Path]:
+def _files(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
-    for given in paths:
-        path = Path(given)
+    for path in paths:
         if path.is_dir():
             found.extend(sorted(p for p in path.rglob("*") if p.suffix in (".toml", ".json")))
         else:
@@ -157,32 +155,20 @@ def _files(paths: Iterable[str]) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Rewrite data files into canonical form (or, with --check, list those that are not)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m cartlandscape.canonical",
-        description="Rewrite cartlandscape data files into canonical form.",
-    )
-    parser.add_argument("paths", nargs="+", help="data files or folders")
-    parser.add_argument("--check", action="store_true", help="only report files to rewrite")
-    args = parser.parse_args(argv)
-    status = 0
-    for path in _files(args.paths):
-        data = path.read_bytes()
+    """Rewrite data files into canonical form (``--write``) or list those that are not."""
+    args = parser(
+        "canonical",
+        "Rewrite cartlandscape data files into canonical form, or check that they are.",
+        paths="data files or folders",
+        default="the bundled seeds folder",
+    ).parse_args(argv)
+    generated: list[tuple[Path, str]] = []
+    problems: list[str] = []
+    for path in _files(args.paths or [seeds_folder()]):
         try:
-            text = canonical_text(str(path), data)
+            generated.append((path, canonical_text(str(path), path.read_bytes())))
         except DataError as exc:
-            print(exc, file=sys.stderr)
-            status = 1
-            continue
-        if text.encode("utf-8") != data:
-            if args.check:
-                print(f"{path}: not in canonical form", file=sys.stderr)
-                status = 1
-            else:
-                path.write_text(text, encoding="utf-8")
-                print(f"rewrote {path}")
-    return status
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+            problems.append(str(exc))
+        except OSError as exc:
+            problems.append(f"{path}: cannot be read ({exc.strerror})")
+    return settle("canonical", args, generated, problems, stale="not in canonical form")

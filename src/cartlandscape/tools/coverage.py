@@ -14,10 +14,11 @@ line naming the product wins over a ``*`` line); the second a column (``efficacy
 ``safety``, ``durability``, ``price`` or an agency code).  The loader never reads this list:
 it is Markdown in a README, not a data file.  The table itself is generated between
 ``<!-- coverage:start -->`` and ``<!-- coverage:end -->``; a gap cell names its reason by
-number.  Rewrite it, or check it (also that every gap has a reason and every reason a gap)::
+number.  Rewrite it, or check it (also that every gap has a reason and every reason a gap);
+without a path, the README of the bundled seeds::
 
-    python -m cartlandscape.coverage --write seeds/README.md
-    python -m cartlandscape.coverage --check seeds/README.md
+    python -m cartlandscape.tools coverage --write
+    python -m cartlandscape.tools coverage --check seeds/README.md
 
 >>> gaps, problems = read_gaps("1. `*` price: not recorded yet.")
 >>> gaps[0].product, gaps[0].column, gaps[0].reason, problems
@@ -26,14 +27,14 @@ number.  Rewrite it, or check it (also that every gap has a reason and every rea
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 import attrs
+
+from cartlandscape.tools._common import parser, seeds_readme, settle
 
 if TYPE_CHECKING:
     from cartlandscape._registry import Registry
@@ -201,40 +202,31 @@ def splice(text: str, registry: Registry) -> str:
     return f"{head}{START}\n\n{markdown(registry, gaps)}\n{END}{tail}"
 
 
-def main(argv: Sequence[str] | None = None, registry: Registry | None = None) -> int:
-    """Print, write (``--write``) or check (``--check``) the coverage table of a README."""
-    parser = argparse.ArgumentParser(
-        prog="python -m cartlandscape.coverage", description=__doc__.split("\n\n")[0]
-    )
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--write", action="store_true", help="rewrite the table in the file")
-    mode.add_argument("--check", action="store_true", help="exit 1 if the file is not up to date")
-    parser.add_argument("readme", nargs="?", default="seeds/README.md", help="the README")
-    args = parser.parse_args(argv)
+def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None) -> int:
+    """Bring the coverage table of a README up to date (``--write``), or check it.
+
+    Either way every gap without a reason, and every reason without a gap, is reported and
+    makes the status 1.  *registry* stands in for the bundled data (for tests).
+    """
+    args = parser(
+        "coverage",
+        __doc__.split("\n\n")[0],
+        paths="Markdown files with the coverage markers",
+        default="README.md of the bundled seeds",
+    ).parse_args(argv)
     if registry is None:
         import cartlandscape
 
         registry = cartlandscape.registry()
-    path = Path(args.readme)
-    text = path.read_text(encoding="utf-8")
-    try:
-        gaps, problems = read_gaps(_between(text, GAPS_START, GAPS_END)[1])
-        updated = splice(text, registry)
-    except ValueError as exc:
-        print(f"{path}: {exc}", file=sys.stderr)
-        return 1
-    problems += check(registry, gaps)
-    if args.write and updated != text:
-        path.write_text(updated, encoding="utf-8")
-        print(f"rewrote {path}", file=sys.stderr)
-    elif args.check and updated != text:
-        problems.append(f"the coverage table is not up to date (run --write {path})")
-    elif not args.write and not args.check:
-        sys.stdout.write(markdown(registry, gaps))
-    for problem in problems:
-        print(f"{path}: {problem}", file=sys.stderr)
-    return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    generated: list[tuple[Path, str]] = []
+    problems: list[str] = []
+    for path in args.paths or [seeds_readme()]:
+        try:
+            text = path.read_text(encoding="utf-8")
+            gaps, found = read_gaps(_between(text, GAPS_START, GAPS_END)[1])
+            generated.append((path, splice(text, registry)))
+        except (OSError, ValueError) as exc:
+            problems.append(f"{path}: {exc}")
+            continue
+        problems += [f"{path}: {p}" for p in [*found, *check(registry, gaps)]]
+    return settle("coverage", args, generated, problems, stale="the coverage table is out of date")

@@ -4,21 +4,20 @@ What cartlandscape's own unit registry says of each unit name the bundled seeds 
 name, dimensionality, fraction factor) ships with the package, so that loading the bundled data
 never needs pint (see :mod:`cartlandscape.units`).  After changing the seeds or ``units.txt``::
 
-    python -m cartlandscape.unitfacts --write
-    python -m cartlandscape.unitfacts --check
+    python -m cartlandscape.tools unitfacts --write
+    python -m cartlandscape.tools unitfacts --check
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from cartlandscape import loading
+from cartlandscape import loading, units
 from cartlandscape.errors import UnitError
+from cartlandscape.tools._common import parser, settle
 from cartlandscape.units import (
     _SHIPPED_FILE,
     UnitFacts,
@@ -30,7 +29,7 @@ from cartlandscape.values import _TEXT
 
 __all__ = ["main"]
 
-_ABOUT = "Written by python -m cartlandscape.unitfacts --write; do not edit."
+_ABOUT = "Written by python -m cartlandscape.tools unitfacts --write; do not edit."
 
 
 def _strings(item: Any) -> Iterator[str]:
@@ -91,36 +90,11 @@ def _shipped_text(facts: dict[str, UnitFacts]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Write (or, with --check, check) the unit facts shipped for the bundled seeds."""
-    parser = argparse.ArgumentParser(
-        prog="python -m cartlandscape.unitfacts",
-        description=(
-            f"Write {_SHIPPED_FILE}: what cartlandscape's unit registry says of each unit name "
-            "the bundled seeds use."
-        ),
-    )
-    action = parser.add_mutually_exclusive_group(required=True)
-    action.add_argument("--write", action="store_true", help=f"rewrite {_SHIPPED_FILE}")
-    action.add_argument("--check", action="store_true", help=f"only check {_SHIPPED_FILE}")
-    args = parser.parse_args(argv)
-    path = Path(__file__).with_name(_SHIPPED_FILE)
-    text = _shipped_text(_bundled_unit_facts())
-    try:
-        current = path.read_text(encoding="utf-8")
-    except OSError:
-        current = None
-    if text == current:
-        return 0
-    if args.check:
-        print(
-            f"{path}: out of date; run: python -m cartlandscape.unitfacts --write",
-            file=sys.stderr,
-        )
-        return 1
-    path.write_text(text, encoding="utf-8")
-    print(f"rewrote {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    """Write (``--write``) or check (``--check``) the unit facts shipped for the bundled seeds."""
+    args = parser(
+        "unitfacts",
+        f"Write {_SHIPPED_FILE}: what cartlandscape's unit registry says of each unit name "
+        "the bundled seeds use.",
+    ).parse_args(argv)
+    path = Path(units.__file__).with_name(_SHIPPED_FILE)
+    return settle("unitfacts", args, [(path, _shipped_text(_bundled_unit_facts()))])
