@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from cartlandscape import atomic
+from cartlandscape.errors import DataError
 from cartlandscape.tools import TOOLS
 
 _PROG: str = "python -m cartlandscape.tools"
@@ -44,6 +45,28 @@ def parser(
     if paths is not None:
         parsed.add_argument("paths", nargs="*", type=Path, help=f"{paths} (default: {default})")
     return parsed
+
+
+def generate(
+    paths: Iterable[Path], make: Callable[[Path], str]
+) -> tuple[list[tuple[Path, str]], list[str]]:
+    """The text *make* generates for each of *paths*, and a message for each it could not.
+
+    A file that cannot be read, or whose text *make* refuses (a :class:`ValueError`, such as
+    missing markers or data that do not load), is reported and left out.
+    """
+    generated: list[tuple[Path, str]] = []
+    problems: list[str] = []
+    for path in paths:
+        try:
+            generated.append((path, make(path)))
+        except DataError as exc:  # its problems name the file already
+            problems.append(str(exc))
+        except ValueError as exc:
+            problems.append(f"{path}: {exc}")
+        except OSError as exc:
+            problems.append(f"{path}: cannot be read ({exc.strerror})")
+    return generated, problems
 
 
 def settle(

@@ -31,7 +31,7 @@ from cartlandscape.errors import DataError
 from cartlandscape.kinds import BASE_KINDS, class_for, tags
 from cartlandscape.loading import META_KEY, read_records
 from cartlandscape.serialization import converter
-from cartlandscape.tools._common import parser, seeds_folder, settle
+from cartlandscape.tools._common import generate, parser, seeds_folder, settle
 
 __all__ = ["canonical_text", "dumps_toml", "main"]
 
@@ -162,13 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         paths="data files or folders",
         default="the bundled seeds folder",
     ).parse_args(argv)
-    generated: list[tuple[Path, str]] = []
-    problems: list[str] = []
-    for path in _files(args.paths or [seeds_folder()]):
-        try:
-            generated.append((path, canonical_text(str(path), path.read_bytes())))
-        except DataError as exc:
-            problems.append(str(exc))
-        except OSError as exc:
-            problems.append(f"{path}: cannot be read ({exc.strerror})")
+    generated, problems = generate(
+        _files(args.paths or [seeds_folder()]), lambda p: canonical_text(str(p), p.read_bytes())
+    )
     return settle("canonical", args, generated, problems, stale="not in canonical form")

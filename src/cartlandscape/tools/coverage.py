@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from cartlandscape.tools._common import parser, seeds_readme, settle
+from cartlandscape.tools._common import generate, parser, seeds_readme, settle
 
 if TYPE_CHECKING:
     from cartlandscape._registry import Registry
@@ -218,15 +218,15 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
         import cartlandscape
 
         registry = cartlandscape.registry()
-    generated: list[tuple[Path, str]] = []
-    problems: list[str] = []
-    for path in args.paths or [seeds_readme()]:
-        try:
-            text = path.read_text(encoding="utf-8")
-            gaps, found = read_gaps(_between(text, GAPS_START, GAPS_END)[1])
-            generated.append((path, splice(text, registry)))
-        except (OSError, ValueError) as exc:
-            problems.append(f"{path}: {exc}")
-            continue
-        problems += [f"{path}: {p}" for p in [*found, *check(registry, gaps)]]
-    return settle("coverage", args, generated, problems, stale="the coverage table is out of date")
+    explained: list[str] = []
+
+    def make(path: Path) -> str:
+        text = path.read_text(encoding="utf-8")
+        gaps, found = read_gaps(_between(text, GAPS_START, GAPS_END)[1])
+        updated = splice(text, registry)
+        explained.extend(f"{path}: {p}" for p in [*found, *check(registry, gaps)])
+        return updated
+
+    generated, problems = generate(args.paths or [seeds_readme()], make)
+    stale = "the coverage table is out of date"
+    return settle("coverage", args, generated, [*problems, *explained], stale=stale)

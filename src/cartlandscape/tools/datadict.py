@@ -15,7 +15,6 @@ import enum
 import types
 import typing
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, Final, get_args, get_origin
 
 import attrs
@@ -31,7 +30,7 @@ from cartlandscape.models import (
     Period,
     Study,
 )
-from cartlandscape.tools._common import parser, seeds_readme, settle
+from cartlandscape.tools._common import generate, parser, seeds_readme, settle
 from cartlandscape.values import Value
 
 __all__ = ["FIELD_DOCS", "main", "markdown", "splice"]
@@ -225,11 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         paths="Markdown files with the markers",
         default="README.md of the bundled seeds",
     ).parse_args(argv)
-    generated: list[tuple[Path, str]] = []
-    problems: list[str] = []
-    for path in args.paths or [seeds_readme()]:
-        try:
-            generated.append((path, splice(path.read_text(encoding="utf-8"))))
-        except (OSError, ValueError) as exc:
-            problems.append(f"{path}: {exc}")
+    generated, problems = generate(
+        args.paths or [seeds_readme()], lambda p: splice(p.read_text(encoding="utf-8"))
+    )
     return settle("datadict", args, generated, problems, stale="the data dictionary is out of date")
