@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from cartlandscape import Registry
-from cartlandscape.coverage import GAPS_END, GAPS_START, cells, read_gaps
+from cartlandscape.tools.coverage import GAPS_END, GAPS_START, cells, read_gaps
 
 README = Path(__file__).resolve().parents[1] / "seeds" / "README.md"
 SECTION = "### Safety and durability of the products approved in China and India"
