@@ -327,19 +327,8 @@ def comparison_html(comparison: Comparison, sources: SourceLookup | None = None)
             caption=_e(comparison.heading()),
         )
     ]
-    differences = comparison.differences()
-    if differences:
-        parts.append(
-            html_table(["difference"], ([_e(d)] for d in differences), caption="Differences")
-        )
-    if comparison.mismatches:
-        parts.append(
-            html_table(
-                ["mismatch"],
-                ([_e(m)] for m in comparison.mismatches),
-                caption="Mismatches (compared anyway)",
-            )
-        )
+    _list_html(parts, "difference", comparison.differences(), "Differences")
+    _list_html(parts, "mismatch", comparison.mismatches, "Mismatches (compared anyway)")
     return "".join(parts)
 
 
@@ -350,15 +339,14 @@ def table_html(table: Table, sources: SourceLookup | None = None) -> str:
         [_e(p), *_row_cells(r, sources)] for p, r in zip(table.positions, table.rows, strict=True)
     )
     parts = [html_table(["#", *_ROW_HEADERS], rows, caption=_e(table.heading() + order))]
-    if table.mismatches:
-        parts.append(
-            html_table(
-                ["mismatch"],
-                ([_e(m)] for m in table.mismatches),
-                caption="Mismatches (ranked anyway)",
-            )
-        )
+    _list_html(parts, "mismatch", table.mismatches, "Mismatches (ranked anyway)")
     return "".join(parts)
+
+
+def _list_html(parts: list[str], header: str, items: Sequence[object], caption: str) -> None:
+    """Add a one-column table of *items* under *caption* to *parts*, if there are any."""
+    if items:
+        parts.append(html_table([header], ([_e(item)] for item in items), caption=caption))
 
 
 def pooled_html(pooled: PooledEstimate, sources: SourceLookup | None = None) -> str:

@@ -100,12 +100,17 @@ _REGISTRY_ID = (
 )
 
 
-def _citations(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, tuple) or not value:
-        raise FieldError(attribute.name, "at least one citation", value)
-    for i, item in enumerate(value):
-        if not isinstance(item, Citation):
-            raise FieldError(f"{attribute.name}[{i}]", "a citation", item)
+def _nonempty_field(cls: type, what: str, at_least: str) -> Any:
+    """A tuple of one or more *cls* (a list in the data); *what* names one in messages."""
+
+    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, tuple) or not value:
+            raise FieldError(attribute.name, at_least, value)
+        for i, item in enumerate(value):
+            if not isinstance(item, cls):
+                raise FieldError(f"{attribute.name}[{i}]", what, item)
+
+    return attrs.field(converter=lambda v: tuple(v) if isinstance(v, list) else v, validator=check)
 
 
 def _record(cls: type, what: str, *, optional: bool = True) -> Any:
@@ -147,9 +152,7 @@ def citations_text(citations: Iterable[Citation], sep: str = ":") -> str:
 
 
 def _citations_field() -> Any:
-    return attrs.field(
-        converter=lambda v: tuple(v) if isinstance(v, list) else v, validator=_citations
-    )
+    return _nonempty_field(Citation, "a citation", "at least one citation")
 
 
 @attrs.frozen(kw_only=True)

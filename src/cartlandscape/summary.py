@@ -282,10 +282,11 @@ def _timeline(registry: Registry) -> list[TimelineEntry]:
     return timeline
 
 
-def _institution_rows(registry: Registry) -> list[InstitutionRow]:
-    """The institutions with their counts of outcomes and statements, by type then name."""
+def _institution_rows(
+    registry: Registry, statements: Counter[tuple[str, str]]
+) -> list[InstitutionRow]:
+    """The institutions with their counts of outcomes and *statements*, by type then name."""
     outcomes = Counter(o.institution for o in registry.outcomes if o.institution)
-    statements = Counter((s.subject.kind, s.subject.id) for s in registry.statements)
     return sorted(
         (
             InstitutionRow(
@@ -303,9 +304,8 @@ def _institution_rows(registry: Registry) -> list[InstitutionRow]:
     )
 
 
-def _policy_rows(registry: Registry) -> list[PolicyRow]:
-    """The policies with their counts of statements, by name."""
-    statements = Counter((s.subject.kind, s.subject.id) for s in registry.statements)
+def _policy_rows(registry: Registry, statements: Counter[tuple[str, str]]) -> list[PolicyRow]:
+    """The policies with their counts of *statements*, by name."""
     return sorted(
         (
             PolicyRow(
@@ -348,7 +348,9 @@ def summarize(registry: Registry) -> Summary:
         return list(found.items())
 
     timeline = _timeline(registry)
-    institutions, policy_details = _institution_rows(registry), _policy_rows(registry)
+    # The number of statements about each record, by (kind, id).
+    about = Counter((s.subject.kind, s.subject.id) for s in registry.statements)
+    institutions, policy_details = _institution_rows(registry, about), _policy_rows(registry, about)
     return Summary(
         version=registry.version,
         counts={BASE_KINDS[k][1]: len(registry.of_kind(k)) for k in BASE_KINDS},

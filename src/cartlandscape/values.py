@@ -234,12 +234,8 @@ class Value:
 
 
 @attrs.frozen
-class _Point(Value):
-    """A single figure with a unit; :class:`Exact` and :class:`Approximate` say how sure."""
-
-    #: How the text form and the words mark the figure ("~", "about ").
-    _mark: ClassVar[str] = ""
-    _words: ClassVar[str] = ""
+class _Single(Value):
+    """A value with one magnitude: :class:`Exact`, :class:`Approximate` or :class:`Bound`."""
 
     magnitude: float = attrs.field(converter=_magnitude)
     unit: str = attrs.field(converter=_unit)  # type: ignore[misc]
@@ -260,31 +256,36 @@ class _Point(Value):
 
     @property
     def quantity(self) -> pint.Quantity[Any]:
-        """The value as a pint quantity."""
+        """The magnitude as a pint quantity (a bound's :attr:`~Bound.relation` gives its sense)."""
         return units.quantity(self.magnitude, self.unit)
+
+    def _marks(self) -> tuple[str, str]:
+        """How the text form and the words mark the figure (``"~"``, ``"about "``)."""
+        return ("", "")
 
     def describe(self) -> str:
         """The value in words, e.g. 'about 1000000 person'."""
-        return f"{self._words}{rounded(self.magnitude, self.digits)} {self.unit}"
+        return f"{self._marks()[1]}{rounded(self.magnitude, self.digits)} {self.unit}"
 
     def __str__(self) -> str:
-        return f"{self._mark}{rounded(self.magnitude, self.digits)} {self.unit}"
+        return f"{self._marks()[0]}{rounded(self.magnitude, self.digits)} {self.unit}"
 
 
 @attrs.frozen
-class Exact(_Point):
+class Exact(_Single):
     """A figure stated exactly, e.g. ``Exact(87.5, "percent")``."""
 
     form: ClassVar[str] = "exact"
 
 
 @attrs.frozen
-class Approximate(_Point):
+class Approximate(_Single):
     """A figure the source gives as approximate ("about 1 million")."""
 
     form: ClassVar[str] = "approximate"
-    _mark: ClassVar[str] = "~"
-    _words: ClassVar[str] = "about "
+
+    def _marks(self) -> tuple[str, str]:
+        return ("~", "about ")
 
 
 def _relation(value: object) -> Relation:
@@ -296,18 +297,15 @@ def _relation(value: object) -> Relation:
 
 
 @attrs.frozen
-class Bound(Value):
+class Bound(_Single):
     """A figure the source gives as a bound ("more than 300": ``Bound(">", 300, "patient")``)."""
 
     form: ClassVar[str] = "bound"
     relation: Relation = attrs.field(converter=_relation)
+    # Declared again so that the relation comes first, as the text form has it.
     magnitude: float = attrs.field(converter=_magnitude)
     unit: str = attrs.field(converter=_unit)  # type: ignore[misc]
-    #: The significant digits shown (see :attr:`Value.precision`).
     digits: int | None = _digits_field()
-
-    def magnitudes(self) -> tuple[float, ...]:  # noqa: D102
-        return (self.magnitude,)
 
     def interval(self) -> tuple[float, float]:  # noqa: D102
         if self.relation in (">", ">="):
@@ -319,16 +317,8 @@ class Bound(Value):
     ) -> Bound:
         return Bound(self.relation, magnitudes[0], unit, digits=digits)
 
-    @property
-    def quantity(self) -> pint.Quantity[Any]:
-        """The bound's magnitude as a pint quantity (see :attr:`relation` for its sense)."""
-        return units.quantity(self.magnitude, self.unit)
-
-    def describe(self) -> str:  # noqa: D102
-        return f"{_WORDS[self.relation]} {rounded(self.magnitude, self.digits)} {self.unit}"
-
-    def __str__(self) -> str:
-        return f"{self.relation}{rounded(self.magnitude, self.digits)} {self.unit}"
+    def _marks(self) -> tuple[str, str]:
+        return (self.relation, f"{_WORDS[self.relation]} ")
 
 
 @attrs.frozen

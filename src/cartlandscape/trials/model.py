@@ -34,7 +34,15 @@ from cartlandscape.fields import (
     text_field,
     texts_field,
 )
-from cartlandscape.models import _COUNTRY, _REGISTRY_ID, Citation, Record, _citations_field
+from cartlandscape.models import (
+    _COUNTRY,
+    _REGISTRY_ID,
+    Citation,
+    Record,
+    _citations_field,
+    _nonempty_field,
+    _record,
+)
 from cartlandscape.vocabulary import Modality
 
 __all__ = [
@@ -215,14 +223,7 @@ class Evidence:
 
 
 def _evidence_field() -> Any:
-    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, tuple) or not value:
-            raise FieldError(attribute.name, "at least one piece of evidence", value)
-        for i, item in enumerate(value):
-            if not isinstance(item, Evidence):
-                raise FieldError(f"{attribute.name}[{i}]", "evidence", item)
-
-    return attrs.field(converter=lambda v: tuple(v) if isinstance(v, list) else v, validator=check)
+    return _nonempty_field(Evidence, "evidence", "at least one piece of evidence")
 
 
 @attrs.frozen(kw_only=True)
@@ -270,14 +271,6 @@ class IndicationAnnotation:
     confidence: Confidence = enum_field(Confidence)
 
 
-def _optional(cls: type, what: str) -> Any:
-    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if value is not None and not isinstance(value, cls):
-            raise FieldError(attribute.name, what, value)
-
-    return attrs.field(default=None, validator=check)
-
-
 def _phases() -> Any:
     def convert(value: object) -> object:
         if isinstance(value, list | tuple):
@@ -318,17 +311,17 @@ class Trial(Record):
     study_type: StudyType | None = enum_field(StudyType, optional=True)
     phases: tuple[Phase, ...] = _phases()
     status: TrialStatus = enum_field(TrialStatus)
-    start: TrialDate | None = _optional(TrialDate, "a trial date")
-    primary_completion: TrialDate | None = _optional(TrialDate, "a trial date")
-    completion: TrialDate | None = _optional(TrialDate, "a trial date")
-    enrollment: Enrollment | None = _optional(Enrollment, "an enrollment")
-    sponsor: Sponsor | None = _optional(Sponsor, "a sponsor")
+    start: TrialDate | None = _record(TrialDate, "a trial date")
+    primary_completion: TrialDate | None = _record(TrialDate, "a trial date")
+    completion: TrialDate | None = _record(TrialDate, "a trial date")
+    enrollment: Enrollment | None = _record(Enrollment, "an enrollment")
+    sponsor: Sponsor | None = _record(Sponsor, "a sponsor")
     countries: tuple[str, ...] = texts_field(_COUNTRY[0], _COUNTRY[1] + "s")
     conditions: tuple[str, ...] = texts_field()
     interventions: tuple[Intervention, ...] = records_field(Intervention, "an intervention")
     summary: str | None = text_field(optional=True)
-    modality: ModalityAnnotation | None = _optional(ModalityAnnotation, "a modality annotation")
-    scope: ScopeAnnotation | None = _optional(ScopeAnnotation, "a scope annotation")
+    modality: ModalityAnnotation | None = _record(ModalityAnnotation, "a modality annotation")
+    scope: ScopeAnnotation | None = _record(ScopeAnnotation, "a scope annotation")
     targets: tuple[TargetAnnotation, ...] = records_field(TargetAnnotation, "a target annotation")
     products: tuple[ProductAnnotation, ...] = records_field(
         ProductAnnotation, "a product annotation"
