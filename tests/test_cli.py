@@ -1062,6 +1062,15 @@ def test_headings_are_bold_on_a_terminal_unless_no_color(
     assert (piped.color, piped.width) == (False, None)
 
 
+def test_table_headers_are_bold_on_a_terminal_not_escaped() -> None:
+    """A table's bold header reaches a terminal as bold, not as written-out escape codes."""
+    terminal = Output(io.StringIO(), color=True)
+    terminal.table([Column("name", "Name")], [{"name": "evil\x1b[2J"}])
+    lines = terminal.stream.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert lines[0] == "\x1b[1mName\x1b[0m"
+    assert lines[2].startswith("evil\\x1b[2J")  # data is still shown, never obeyed
+
+
 def test_wide_characters_stay_aligned() -> None:
     """Columns after a Chinese name line up with the header, counted in terminal cells."""
     columns = [Column("name", "Name"), Column("n", "N", align="right")]

@@ -39,10 +39,11 @@ a-orr − b-orr: +10 to +18 percentage points
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
 
@@ -50,6 +51,7 @@ from cartlandscape import matching, units
 from cartlandscape._registry import Registry
 from cartlandscape.errors import ComparisonError, Remedy
 from cartlandscape.fields import check_value
+from cartlandscape.formatting import format_comparison, format_table, grading_words
 from cartlandscape.matching import (
     CAUTION_FIELDS,
     DATA_CUT_DAYS,
@@ -59,7 +61,7 @@ from cartlandscape.matching import (
     cautions,
     mismatches,
 )
-from cartlandscape.models import Citation, Outcome, Therapy, citations_text
+from cartlandscape.models import Citation, Outcome, Therapy
 from cartlandscape.studies import one_per_study as _one_per_study
 from cartlandscape.text import normalize
 from cartlandscape.values import Approximate, Bound, NotReached, Value, parse_value
@@ -370,6 +372,24 @@ class _Result:
     cautions: tuple[Mismatch, ...] = ()
     #: Why outcomes were left out (with ``one_per_study=True``: other reports of a study).
     left_out: tuple[str, ...] = ()
+    #: The function of :mod:`cartlandscape.display` that shows the result in a notebook.
+    _html: ClassVar[str]
+
+    def format(
+        self, registry: Registry | None = None, *, width: int | None = None, bold: bool = False
+    ) -> str:
+        """The result as text: the full table given the *registry* its outcomes come from."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self.endpoint.label}: {len(self.rows)} rows>"
+
+    def __str__(self) -> str:
+        return self.format()
+
+    def _repr_html_(self) -> str:
+        display = importlib.import_module("cartlandscape.display")
+        return str(getattr(display, self._html)(self))
 
     def heading(self, *, grading: bool = True) -> str:
         """The question in words: endpoint, grades counted, indication and time point.
@@ -387,23 +407,20 @@ class _Result:
         return head
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Comparison(_Result):
     """Outcomes of therapies side by side; see :func:`compare`.
 
     ``mismatches`` is empty unless the comparison was made with ``allow_mismatch=True``.
     """
 
-    def __repr__(self) -> str:
-        return f"<Comparison of {self.endpoint.label}: {len(self.rows)} rows>"
+    _html: ClassVar[str] = "comparison_html"
 
-    def __str__(self) -> str:
-        return format_comparison(self)
-
-    def _repr_html_(self) -> str:
-        from cartlandscape.display import comparison_html
-
-        return comparison_html(self)
+    def format(
+        self, registry: Registry | None = None, *, width: int | None = None, bold: bool = False
+    ) -> str:
+        """The comparison as text; see :func:`~cartlandscape.formatting.format_comparison`."""
+        return format_comparison(self, registry, width=width, bold=bold)
 
     @property
     def matched(self) -> bool:
@@ -467,7 +484,7 @@ class Comparison(_Result):
         return difference
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Table(_Result):
     """Outcomes of one endpoint in order; see :func:`rank`.
 
@@ -476,17 +493,13 @@ class Table(_Result):
 
     descending: bool
     positions: tuple[int, ...]
+    _html: ClassVar[str] = "table_html"
 
-    def __repr__(self) -> str:
-        return f"<Table of {self.endpoint.label}: {len(self.rows)} rows>"
-
-    def __str__(self) -> str:
-        return format_table(self)
-
-    def _repr_html_(self) -> str:
-        from cartlandscape.display import table_html
-
-        return table_html(self)
+    def format(
+        self, registry: Registry | None = None, *, width: int | None = None, bold: bool = False
+    ) -> str:
+        """The ranking as text; see :func:`~cartlandscape.formatting.format_table`."""
+        return format_table(self, registry, width=width, bold=bold)
 
 
 # -- compare and rank --------------------------------------------------------------------------
@@ -525,12 +538,6 @@ def _graded(
         if (grade is None or o.grade is grade)
         and (grading_scale is None or o.grading_scale is grading_scale)
     ]
-
-
-def grading_words(grade: Grade | None, grading_scale: GradingScale | None) -> str:
-    """``' grade ≥3 (ASTCT 2019)'``: how a heading or message names the grading asked for."""
-    words = "" if grade is None else f" {grade.label}"
-    return words + ("" if grading_scale is None else f" ({grading_scale.label})")
 
 
 def _therapy_outcomes(
@@ -831,71 +838,3 @@ def rank(
         cautions=cautions(outcomes),
         left_out=tuple(left_out),
     )
-
-
-# -- text --------------------------------------------------------------------------------------
-
-
-def _row_text(row: Row) -> str:
-    n = f"n={row.n}" if row.n is not None else "n not stated"
-    flags = f"  [differs: {', '.join(row.flags)}]" if row.flags else ""
-    cited = citations_text(row.citations)
-    return f"{row.name}: {row.value.describe()} ({n}) [{row.id}; {cited}]{flags}"
-
-
-def format_comparison(comparison: Comparison) -> str:
-    """Plain text for a terminal: the rows, the differences and any mismatch.
-
-    >>> from cartlandscape.models import Outcome
-    >>> a = Outcome(id="a", therapy="a", endpoint="cr", value="50 percent", n=20,
-    ...             citations=(Citation(source="s", locator="p. 3"),))
-    >>> row = Row(outcome=a, name="A-cel", converted=a.value)
-    >>> c = Comparison(endpoint="cr", indication=None, timepoint=None, unit="percent",
-    ...                rows=(row, Row(outcome=attrs.evolve(a, id="b"), name="B-cel",
-    ...                               converted=a.value)))
-    >>> print(format_comparison(c))
-    CR
-      A-cel: 50 percent (n=20) [a; s:p. 3]
-      B-cel: 50 percent (n=20) [b; s:p. 3]
-    Differences:
-      a − b: +0 percentage points
-    """
-    lines = [comparison.heading(), *(f"  {_row_text(r)}" for r in comparison.rows)]
-    differences = comparison.differences()
-    if differences:
-        lines.append("Differences:")
-        lines.extend(f"  {d}" for d in differences)
-    if comparison.mismatches:
-        lines.append("Mismatches (compared anyway):")
-        lines.extend(f"  {m}" for m in comparison.mismatches)
-    _notes(lines, comparison.cautions, comparison.left_out)
-    return "\n".join(lines)
-
-
-def format_table(table: Table) -> str:
-    """Plain text for a terminal: one numbered line per row.
-
-    >>> print(format_table(Table(endpoint="orr", indication=None, timepoint=None,
-    ...                          unit="percent", descending=True, rows=(), positions=())))
-    ORR, highest first
-      (no outcomes)
-    """
-    lines = [table.heading() + (", highest first" if table.descending else ", lowest first")]
-    places = zip(table.positions, table.rows, strict=True)
-    lines.extend(f"  {p:>3}. {_row_text(r)}" for p, r in places)
-    if not table.rows:
-        lines.append("  (no outcomes)")
-    if table.mismatches:
-        lines.append("Mismatches (ranked anyway):")
-        lines.extend(f"  {m}" for m in table.mismatches)
-    _notes(lines, table.cautions, table.left_out)
-    return "\n".join(lines)
-
-
-def _notes(lines: list[str], found: Sequence[Mismatch], left_out: Sequence[str]) -> None:
-    if found:
-        lines.append("Read with care:")
-        lines.extend(f"  {m}" for m in found)
-    if left_out:
-        lines.append("Left out:")
-        lines.extend(f"  {reason}" for reason in left_out)

@@ -35,7 +35,8 @@ from cartlandscape.models import (
     citations_text,
 )
 from cartlandscape.tables import cell_text
-from cartlandscape.vocabulary import Endpoint, MilestoneKind
+from cartlandscape.values import Value
+from cartlandscape.vocabulary import Endpoint, Grade, GradingScale, MilestoneKind
 
 if TYPE_CHECKING:
     from cartlandscape.compare import Row
@@ -43,18 +44,23 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KEY_ENDPOINTS",
+    "SAFETY_ENDPOINTS",
+    "SAFETY_GRADES",
     "ApprovalRow",
     "Group",
     "InstitutionProfile",
     "InstitutionRow",
     "KeyOutcome",
+    "KeySafety",
     "PolicyRow",
     "Summary",
     "TimelineEntry",
     "format_profile",
     "format_summary",
     "key_outcomes",
+    "key_safety",
     "profile",
+    "safety_text",
     "summarize",
 ]
 
@@ -395,14 +401,27 @@ def _row(registry: Registry, outcome: Outcome) -> Row:
     return Row.of(registry, outcome)
 
 
-def format_summary(summary: Summary) -> str:
-    """Plain text for a terminal.
+def format_summary(
+    summary: Summary,
+    registry: Registry | None = None,
+    *,
+    everything: bool = True,
+    width: int | None = None,
+    bold: bool = False,
+) -> str:
+    """Plain text for a terminal; given the *registry*, the tables ``cartlandscape summary`` prints.
+
+    That form is :func:`cartlandscape.formatting.summary_tables`, to which the options apply.
 
     >>> import cartlandscape
     >>> text = format_summary(summarize(cartlandscape.registry()))
     >>> "Approved products by target" in text and "Approval timeline" in text
     True
     """
+    if registry is not None:
+        from cartlandscape.formatting import summary_tables
+
+        return summary_tables(summary, registry, everything=everything, width=width, bold=bold)
     lines = ["CAR-T landscape — cartlandscape data " + (str(summary.version or "unversioned"))]
     lines.append("Records: " + ", ".join(f"{n} {k}" for k, n in summary.counts.items()))
     lines.append("")
@@ -607,3 +626,78 @@ def key_outcomes(reg: Registry) -> list[KeyOutcome]:
     ]
     rows.sort(key=lambda k: (k.therapy, k.indication or "", KEY_ENDPOINTS.index(k.endpoint)))
     return rows
+
+
+#: The toxicities of the key safety figures, and the grades counted of each.
+SAFETY_ENDPOINTS: Final = (Endpoint.CRS, Endpoint.ICANS, Endpoint.NEUROTOXICITY)
+SAFETY_GRADES: Final = (Grade.ANY, Grade.AT_LEAST_3)
+
+
+@attrs.frozen
+class KeySafety:
+    """One toxicity rate of an approved product: the grades counted, their scale and n."""
+
+    therapy: str
+    indication: str | None
+    endpoint: Endpoint
+    grade: Grade
+    grading_scale: GradingScale
+    value: Value
+    n: int | None
+    outcome: str
+
+    def describe(self) -> str:
+        """``'≥3 13'``: the grades and the value in percent, as reported."""
+        grade = "any" if self.grade is Grade.ANY else self.grade.value.replace(">=", "≥")
+        value = self.value.to("percent").describe().removesuffix(" percent")
+        return f"{grade} {value}"
+
+
+def key_safety(reg: Registry) -> list[KeySafety]:
+    """CRS, ICANS and neurotoxicity of any grade and of grade 3 or worse, of approved products."""
+    found = []
+    for outcome in reg.outcomes:
+        therapy = reg.therapies.get(outcome.therapy) if outcome.therapy else None
+        if (
+            therapy is None
+            or not therapy.is_approved
+            or outcome.endpoint not in SAFETY_ENDPOINTS
+            or outcome.grade not in SAFETY_GRADES
+            or outcome.grading_scale is None
+        ):
+            continue
+        found.append(
+            KeySafety(
+                therapy=therapy.id,
+                indication=outcome.indication,
+                endpoint=outcome.endpoint,
+                grade=outcome.grade,
+                grading_scale=outcome.grading_scale,
+                value=outcome.value,
+                n=outcome.n,
+                outcome=outcome.id,
+            )
+        )
+    found.sort(
+        key=lambda k: (
+            k.therapy,
+            k.indication or "",
+            SAFETY_ENDPOINTS.index(k.endpoint),
+            k.grading_scale.value,
+            -1 if k.n is None else k.n,
+            SAFETY_GRADES.index(k.grade),
+            k.outcome,
+        )
+    )
+    return found
+
+
+def safety_text(rows: Iterable[KeySafety]) -> str:
+    """``'any 93, ≥3 13 (Lee 2014, n=101)'``: rates grouped by the scale and n they share."""
+    groups: dict[tuple[GradingScale, int | None], list[str]] = defaultdict(list)
+    for row in rows:
+        groups[(row.grading_scale, row.n)].append(row.describe())
+    return "; ".join(
+        f"{', '.join(values)} ({scale.label}{'' if n is None else f', n={n}'})"
+        for (scale, n), values in groups.items()
+    )

@@ -194,13 +194,19 @@ def render_table(
     width: int | None = None,
     bold: bool = False,
     indent: str = "",
+    skip_empty: bool = False,
 ) -> str:
     """Render *rows* as an aligned table with a header line and a rule under it.
 
     Each row maps column keys to cell values (see :func:`cell_text`).  With a *width*, wide
     columns are wrapped so that lines fit it where they can; without one nothing is wrapped.
-    *bold* makes the header bold.  Lines carry no trailing spaces.
+    *bold* makes the header bold.  With *skip_empty*, a column that is empty in every row is
+    left out (the first column stays when all are).  Lines carry no trailing spaces.
     """
+    rows = list(rows)
+    if skip_empty:
+        kept = [c for c in columns if any(row.get(c.key) not in (None, "", ()) for row in rows)]
+        columns = kept or columns[:1]
     cells = [[cell_text(row.get(c.key)) for c in columns] for row in rows]
     headers = [c.header for c in columns]
     widths = [

@@ -18,12 +18,10 @@ from typing import TYPE_CHECKING, Any
 from cartlandscape._registry import Registry
 from cartlandscape.cli._common import CommandError, UsageError, output_path, registry_for
 from cartlandscape.cli._output import Output
-from cartlandscape.models import Citation, Outcome
-from cartlandscape.tables import Column
+from cartlandscape.models import Outcome
 
 if TYPE_CHECKING:
     from cartlandscape.errors import ComparisonError, InsufficientDataError, Remedy
-    from cartlandscape.pooling import PooledEstimate
 
 __all__ = ["compare", "plot", "pool"]
 
@@ -106,76 +104,6 @@ def _reported(args: argparse.Namespace | None = None) -> Iterator[None]:
         raise CommandError(str(exc)) from None
 
 
-class _Citations:
-    """Numbered citations: rows point to ``[n]``, the list is printed under the table."""
-
-    def __init__(self) -> None:
-        self.found: list[Citation] = []
-
-    def cite(self, citations: Sequence[Citation]) -> str:
-        numbers = []
-        for citation in citations:
-            if citation not in self.found:
-                self.found.append(citation)
-            numbers.append(self.found.index(citation) + 1)
-        return ", ".join(f"[{n}]" for n in dict.fromkeys(numbers))
-
-    def write(self, out: Output, reg: Registry) -> None:
-        if not self.found:
-            return
-        out.write()
-        out.heading("Citations")
-        for n, citation in enumerate(self.found, 1):
-            source = reg.sources.get(citation.source)
-            title = source.title if source else citation.source
-            note = f" ({citation.note})" if citation.note else ""
-            out.write(f"  [{n}] {title} — {citation.locator}{note}")
-
-
-def _ci(outcome: Outcome) -> str | None:
-    """The Wilson 95% interval of a proportion outcome that gives its counts, as text."""
-    from cartlandscape.errors import InsufficientDataError
-    from cartlandscape.stats import proportion_ci
-
-    try:
-        ci = proportion_ci(outcome)
-    except (InsufficientDataError, ValueError):
-        return None
-    return f"{ci.low:.3g}–{ci.high:.3g}" + ("*" if ci.derived else "")
-
-
-def _outcome_row(reg: Registry, outcome: Outcome) -> dict[str, Any]:
-    """The cells the tables show of one outcome."""
-    study = outcome.study
-    return {
-        "outcome": outcome.id,
-        "indication": reg.label_of("indication", outcome.indication),
-        "endpoint": outcome.endpoint.label,
-        "timepoint": outcome.timepoint,
-        "grade": outcome.grading,
-        "value": outcome.value,
-        "n": outcome.n,
-        "study": (study.name or study.registry_id) if study else None,
-    }
-
-
-_ROW_COLUMNS = [
-    Column("position", "#", align="right"),
-    Column("name", "Name"),
-    Column("value", "Value"),
-    Column("n", "N", align="right"),
-    Column("ci", "95% CI (Wilson)"),
-    Column("endpoint", "Endpoint"),
-    Column("indication", "Indication"),
-    Column("timepoint", "At"),
-    Column("grade", "Grade"),
-    Column("study", "Study"),
-    Column("outcome", "Outcome"),
-    Column("flags", "Differs in"),
-    Column("cited", "Cited"),
-]
-
-
 def _csv(out: Output, result: object) -> None:
     """Write a result as CSV, one row per outcome (see :func:`cartlandscape.export.rows`)."""
     from cartlandscape.export import to_csv
@@ -207,11 +135,6 @@ def compare(args: argparse.Namespace, out: Output) -> int:
     reg = registry_for(args)
     with _reported(args):
         result: Any = _compared_or_ranked(reg, args, descending=not args.lowest_first)
-        if args.therapies:
-            positions: Sequence[int | None] = [None] * len(result.rows)
-            differences = result.differences()
-        else:
-            positions, differences = result.positions, ()
     if not result.rows:
         raise CommandError(f"no {result.endpoint.label} outcome matches")
     if out.format == "csv":
@@ -220,69 +143,8 @@ def compare(args: argparse.Namespace, out: Output) -> int:
     if out.format == "json":
         out.json(result)
         return 0
-    citations = _Citations()
-    rows = [
-        {
-            **_outcome_row(reg, row.outcome),
-            "position": position,
-            "name": row.name,
-            "ci": _ci(row.outcome),
-            "flags": row.flags,
-            "cited": citations.cite(row.citations),
-        }
-        for position, row in zip(positions, result.rows, strict=True)
-    ]
-    by_id = {row.id: row for row in result.rows}
-    what = "ranked" if not args.therapies else "compared"
-    out.heading(f"{result.heading()} (values in {result.unit}), {what}")
-    same = {key for key in ("endpoint",) if len({row[key] for row in rows}) == 1}
-    columns = [c for c in _ROW_COLUMNS[0 if not args.therapies else 1 :] if c.key not in same]
-    out.table(columns, rows, indent="  ")
-    if any(row["ci"] and str(row["ci"]).endswith("*") for row in rows):
-        out.write("  * responders derived from the percentage and n")
-    _write_differences(out, differences, by_id)
-    for heading, notes in (
-        ("Mismatches (compared anyway)", result.mismatches),
-        ("Read with care", result.cautions),
-        ("Left out", result.left_out),
-    ):
-        _write_notes(out, heading, notes)
-    citations.write(out, reg)
+    out.text(result.format(reg, width=out.width, bold=out.color))
     return 0
-
-
-def _write_differences(out: Output, differences: Sequence[Any], by_id: dict[str, Any]) -> None:
-    """The differences between rows of two therapies (two reports of one are left to JSON)."""
-    between = [d for d in differences if by_id[d.first].name != by_id[d.second].name]
-    if between:
-        out.write()
-        out.heading("Differences between therapies")
-        for d in between:
-            first, second = by_id[d.first], by_id[d.second]
-            out.write(f"  {first.name} − {second.name}: {d.describe()}  ({d.first} − {d.second})")
-
-
-def _write_notes(out: Output, heading: str, notes: Sequence[object]) -> None:
-    """A heading and one indented line per note (nothing when there are none)."""
-    if notes:
-        out.write()
-        out.heading(heading)
-        for note in notes:
-            out.write(f"  {note}")
-
-
-_STUDY_COLUMNS = [
-    Column("outcome", "Outcome"),
-    Column("name", "Name"),
-    Column("indication", "Indication"),
-    Column("responders", "Responders", align="right"),
-    Column("n", "N", align="right"),
-    Column("observed", "Observed %", align="right"),
-    Column("interval", "Study 95% CI %"),
-    Column("weight", "Weight %", align="right"),
-    Column("note", "Note"),
-    Column("cited", "Cited"),
-]
 
 
 def _pooled_outcomes(reg: Registry, args: argparse.Namespace) -> tuple[list[Outcome], list[str]]:
@@ -316,42 +178,10 @@ def _pooled_outcomes(reg: Registry, args: argparse.Namespace) -> tuple[list[Outc
     return usable, left_out
 
 
-def _study_rows(
-    reg: Registry, result: Any, by_id: dict[str, Outcome], citations: _Citations
-) -> list[dict[str, object]]:
-    """One row per outcome pooled: its counts, interval, weight, notes and citations."""
-    return [
-        {
-            "outcome": s.outcome,
-            "name": reg.label_of("therapy", by_id[s.outcome].therapy)
-            or reg.label_of("institution", by_id[s.outcome].institution),
-            "indication": reg.label_of("indication", by_id[s.outcome].indication),
-            "responders": s.responders,
-            "n": s.n,
-            "observed": round(100 * s.responders / s.n, 1) if s.n else None,
-            "interval": f"{s.low:.3g}–{s.high:.3g}",
-            "weight": round(100 * s.weight, 1),
-            "note": "; ".join(
-                filter(
-                    None,
-                    [
-                        s.note,
-                        f"{result.correction:g} added to events and non-events "
-                        f"(logit estimate {s.estimate:.1f})"
-                        if s.corrected
-                        else "",
-                    ],
-                )
-            ),
-            "cited": citations.cite(s.citations),
-        }
-        for s in result.weights
-    ]
-
-
 def pool(args: argparse.Namespace, out: Output) -> int:
     """Pool the proportions of an endpoint across the outcomes that give their counts."""
     import cartlandscape.pooling as pooling
+    from cartlandscape.formatting import format_pooled
     from cartlandscape.vocabulary import parse_endpoint
 
     filters = (args.therapy, args.target, args.indication, args.grade, args.grading_scale)
@@ -380,10 +210,6 @@ def pool(args: argparse.Namespace, out: Output) -> int:
     with _reported(args):
         result = pooling.pool(outcomes, **options)
         sensitivity = pooling.leave_one_out(outcomes, **options) if args.leave_one_out else ()
-    citations = _Citations()
-    by_id = {o.id: o for o in outcomes}
-    level = f"{result.level * 100:g}%"
-    rows = _study_rows(reg, result, by_id, citations)
     if out.format == "json":
         document: dict[str, Any] = {"pooled": result, "left_out": left_out}
         if args.leave_one_out:
@@ -396,60 +222,11 @@ def pool(args: argparse.Namespace, out: Output) -> int:
     if out.format == "csv":
         _csv(out, result)
         return 0
-    _write_pooled(out, label, result)
-    out.write()
-    out.heading("Studies")
-    columns = [Column(c.key, c.header.replace("95%", level), c.align) for c in _STUDY_COLUMNS]
-    out.table(columns, rows, indent="  ")
-    _write_notes(out, "Left out", left_out)
-    if sensitivity:
-        _write_sensitivity(out, result, sensitivity)
-    citations.write(out, reg)
+    text = format_pooled(
+        result, reg, left_out=left_out, sensitivity=sensitivity, width=out.width, bold=out.color
+    )
+    out.text(text)
     return 0
-
-
-def _write_sensitivity(out: Output, result: Any, sensitivity: Sequence[Any]) -> None:
-    """The pooled estimate refitted with each outcome left out in turn."""
-    out.write()
-    out.heading("Leaving one out")
-    out.table(
-        _SENSITIVITY_COLUMNS,
-        [
-            {
-                "left_out": s.outcome,
-                "estimate": f"{refit.estimate:.3g}",
-                "ci": f"{refit.low:.3g}–{refit.high:.3g}",
-                "pi": f"{refit.pi_low:.3g}–{refit.pi_high:.3g}",
-                "i2": f"{refit.i2 * 100:.1f}",
-            }
-            for s, refit in zip(result.weights, sensitivity, strict=True)
-        ],
-        indent="  ",
-    )
-
-
-_SENSITIVITY_COLUMNS = [
-    Column("left_out", "Left out"),
-    Column("estimate", "Pooled %", align="right"),
-    Column("ci", "CI %"),
-    Column("pi", "PI %"),
-    Column("i2", "I² %", align="right"),
-]
-
-
-def _write_pooled(out: Output, label: str, result: PooledEstimate) -> None:
-    """The pooled estimate in two lines: the numbers, then the method and heterogeneity."""
-    level = f"{result.level * 100:g}%"
-    out.heading(
-        f"{label} pooled: {result.estimate:.3g} {result.unit} "
-        f"({level} CI {result.low:.3g}–{result.high:.3g}; {level} prediction interval "
-        f"{result.pi_low:.3g}–{result.pi_high:.3g} {result.unit})"
-    )
-    p = "" if result.q_p is None else f" (p={result.q_p:.3g})"
-    out.write(
-        f"{result.method}; k={result.k}, τ²={result.tau2:.3g}, I²={result.i2 * 100:.1f}%, "
-        f"Q={result.q:.3g}{p}"
-    )
 
 
 def _pool_by(
@@ -462,6 +239,7 @@ def _pool_by(
 ) -> int:
     """Pool each subgroup (by target, indication or therapy) and test their difference."""
     import cartlandscape.pooling as pooling
+    from cartlandscape.formatting import format_subgroups
 
     def key(outcome: Outcome) -> str:
         if by == "indication":
@@ -482,19 +260,7 @@ def _pool_by(
     if out.format == "csv":
         _csv(out, analysis)
         return 0
-    for name, result in analysis.groups:
-        _write_pooled(out, f"{name}:", result)
-        out.write(f"  studies: {', '.join(result.studies)}")
-        out.write()
-    p = "" if analysis.p is None else f", p={analysis.p:.3g}"
-    out.heading(
-        f"Test for subgroup differences ({by}): Q={analysis.q_between:.3g}, df={analysis.df}{p}"
-    )
-    if left_out:
-        out.write()
-        out.heading("Left out")
-        for reason in left_out:
-            out.write(f"  {reason}")
+    out.text(format_subgroups(analysis, left_out=left_out, width=out.width, bold=out.color))
     return 0
 
 

@@ -66,13 +66,14 @@ class Output:
         self, columns: Sequence[Column], rows: Iterable[Mapping[str, object]], indent: str = ""
     ) -> None:
         """Write an aligned table of *rows*; columns that are empty in every row are left out."""
-        rows = list(rows)
-        kept = [c for c in columns if any(row.get(c.key) not in (None, "", ()) for row in rows)]
-        self.write(
-            render_table(
-                kept or columns[:1], rows, width=self.width, bold=self.color, indent=indent
-            )
+        table = render_table(
+            columns, rows, width=self.width, bold=self.color, indent=indent, skip_empty=True
         )
+        self.stream.write(table + "\n")
+
+    def text(self, text: str) -> None:
+        """Write the text a library renderer gave (already shown, not obeyed), and a newline."""
+        self.stream.write(text + "\n")
 
     def json(self, document: Any) -> None:
         """Write *document* as stable JSON (see :func:`dumps`)."""
