@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 import cartlandscape
+from cartlandscape.compare import compare
+from cartlandscape.errors import ComparisonError
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 FILES = ("outcomes/safety-cd19.toml", "outcomes/durability-cd19.toml")
@@ -214,3 +216,61 @@ def test_zuma_7_event_free_survival_and_its_follow_up() -> None:
     assert (hr.estimate, hr.low, hr.high) == (0.398, 0.31, 0.51)
     assert _text(outcome.follow_up) == "19.2 month"
     assert [_text(d.value) for d in outcome.disagreements] == ["24.9 month"]
+
+
+ELARA_SAFETY = [
+    ("tisagenlecleucel-elara-primary-crs-any", "crs", "any", "48.5 percent"),
+    ("tisagenlecleucel-elara-primary-crs-grade-3", "crs", ">=3", "0 percent"),
+    ("tisagenlecleucel-elara-primary-neurotoxicity-any", "neurotoxicity", "any", "37.1 percent"),
+    ("tisagenlecleucel-elara-primary-neurotoxicity-grade-3", "neurotoxicity", ">=3", "3 percent"),
+    ("tisagenlecleucel-elara-primary-icans-any", "icans", "any", "4.1 percent"),
+    ("tisagenlecleucel-elara-primary-icans-grade-3", "icans", ">=3", "1 percent"),
+]
+
+
+@pytest.mark.parametrize(("record_id", "endpoint", "grade", "value"), ELARA_SAFETY)
+def test_elara_primary_analysis_safety(
+    bundled: cartlandscape.Registry, record_id: str, endpoint: str, grade: str, value: str
+) -> None:
+    """ELARA primary analysis: safety set of 97 infused patients, cut-off 29 March 2021.
+
+    The publication's abstract names no grading scale, so none is set.
+    """
+    outcome = bundled.outcomes[record_id]
+    assert (str(outcome.endpoint), str(outcome.grade), _text(outcome.value)) == (
+        endpoint,
+        grade,
+        value,
+    )
+    assert outcome.n == 97
+    assert str(outcome.analysis_set) == "infused"
+    assert str(outcome.data_cut) == "2021-03-29"
+    assert _text(outcome.follow_up) == "16.59 month"
+    assert str(outcome.grading_scale) == "not-stated"
+    assert outcome.indication == "follicular-lymphoma"
+    assert {c.source for c in outcome.citations} == {"fowler-2022-nat-med-elara"}
+    assert bundled.sources["fowler-2022-nat-med-elara"].url.endswith("/34921238/")
+
+
+def test_penn_and_lee_grade_3_crs_are_refused_naming_both_scales(
+    bundled: cartlandscape.Registry,
+) -> None:
+    """JULIET's label rate (Penn) and ZUMA-1's (Lee 2014) are not one grade 3: refused."""
+    juliet = bundled.outcomes["tisagenlecleucel-juliet-label-crs-grade-3"]
+    zuma_1 = bundled.outcomes["axicabtagene-ciloleucel-zuma-1-label-crs-grade-3"]
+    with pytest.raises(ComparisonError, match="grading scales differ") as refused:
+        compare(bundled, [juliet, zuma_1], endpoint="crs")
+    message = str(refused.value)
+    assert f"Penn ({juliet.id})" in message
+    assert f"Lee 2014 ({zuma_1.id})" in message
+    by_product = pytest.raises(ComparisonError, match="grading scales differ")
+    with by_product as refused_products:
+        compare(
+            bundled,
+            ["tisa-cel", "axi-cel"],
+            endpoint="crs",
+            grade=">=3",
+            indication="large-b-cell-lymphoma",
+        )
+    assert "Penn" in str(refused_products.value)
+    assert "Lee 2014" in str(refused_products.value)
