@@ -154,6 +154,8 @@ def test_prices_in_yuan_are_not_converted() -> None:
         "axicabtagene-ciloleucel",
         "relmacabtagene-autoleucel",
         "inaticabtagene-autoleucel",
+        "equecabtagene-autoleucel",
+        "zevorcabtagene-autoleucel",
     }
     assert {p.country for p in prices} == {"CN"}
 
@@ -347,3 +349,17 @@ def test_breyanzi_us_launch_price_is_the_2021_wholesale_price(bundled: Registry)
         ("487477 USD", "2024-03-14", None),
     ]
     assert prices[0].type == "wholesale-acquisition-cost"
+
+
+@pytest.mark.parametrize("therapy", ["equecabtagene-autoleucel", "zevorcabtagene-autoleucel"])
+def test_chinese_prices_known_only_as_a_bound_stay_a_bound(bundled: Registry, therapy: str) -> None:
+    """Eque-cel and zevor-cel: the reports give only "more than a million yuan" per infusion, so
+    the price is a bound of type 'reported', never a list price."""
+    (price,) = bundled.prices_for(therapy=therapy, country="CN")
+    assert (str(price.amount), price.type, price.basis) == (
+        ">1000000 CNY",
+        "reported",
+        "per-infusion",
+    )
+    assert price.launch is None
+    assert "szdaily-insurance-innovative-drug-list-2025" in _sources(price)
