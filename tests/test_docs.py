@@ -23,6 +23,7 @@ import pytest
 
 import cartlandscape
 from cartlandscape.kinds import BASE_KINDS, tags
+from cartlandscape.tools import datadict
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -232,7 +233,7 @@ def test_dictionary_lists_every_field_of_every_record_class() -> None:
     """The generated data dictionary has a row for every attrs field of every record class."""
     site = _hook("site")
     text = site.dictionary_markdown()
-    classes = site.record_classes()
+    classes = datadict.record_classes()
     assert {cls for cls, _ in BASE_KINDS.values()} <= set(classes)
     nested = {c.__name__ for c in classes} - {cls.__name__ for cls, _ in BASE_KINDS.values()}
     assert nested == {
@@ -245,7 +246,10 @@ def test_dictionary_lists_every_field_of_every_record_class() -> None:
         "Period",
     }
     for cls in classes:
-        section = text.split(f"\n## {cls.__name__}\n", 1)[1].split("\n## ", 1)[0]
+        heading = re.compile(rf"^## (`\[\[[a-z]+\]\]` — )?{cls.__name__}( \(nested\))?$", re.M)
+        found = heading.search(text)
+        assert found, f"{cls.__name__} has no section"
+        section = text[found.end() :].split("\n## ", 1)[0]
         for field in attrs.fields(cls):
             assert f"| `{field.name}` |" in section, f"{cls.__name__}.{field.name} is missing"
 
@@ -254,15 +258,23 @@ def test_dictionary_quotes_each_validator_and_reference_kind() -> None:
     """Each row says what the field's validator expects and which kind it refers to."""
     site = _hook("site")
     fields = attrs.fields_dict(cartlandscape.Target)
-    assert site.expects(fields["hgnc"]) == "an HGNC id such as 'HGNC:1633'"
-    assert site.expects(fields["citations"]) == "at least one citation"
+    assert datadict.expects(fields["hgnc"]) == "an HGNC id such as 'HGNC:1633'"
+    assert datadict.expects(fields["citations"]) == "at least one citation"
     timepoint = attrs.fields_dict(cartlandscape.Outcome)["timepoint"]
-    assert site.expects(timepoint).endswith("dimension: time")
+    assert datadict.expects(timepoint).endswith("dimension: time")
     rows = site.dictionary_markdown().splitlines()
     (row,) = [r for r in rows if r.startswith("| `targets` |")]
     assert "target id" in row
     (row,) = [r for r in rows if r.startswith("| `subject` |")]
     assert "any kind" in row
+
+
+def test_the_site_and_the_readme_share_one_data_dictionary() -> None:
+    """The site's page is the generator's dictionary under a heading, as in seeds/README.md."""
+    site = _hook("site")
+    assert site.dictionary_markdown().endswith("\n" + datadict.markdown(level=2))
+    readme = (ROOT / "seeds" / "README.md").read_text(encoding="utf-8")
+    assert f"{datadict.START}\n\n{datadict.markdown(level=3)}\n{datadict.END}" in readme
 
 
 def test_dictionary_lists_every_endpoint_vocabulary_and_unit() -> None:

@@ -590,6 +590,7 @@ def test_data_dictionary_describes_the_new_fields() -> None:
         "### `[[price]]` — Price",
         "### HazardRatio (nested)",
         "### Disagreement (nested)",
+        "### Vocabularies",
         "| `analysis_set` |",
         "| `data_cut` |",
         "| `comparator_n` |",

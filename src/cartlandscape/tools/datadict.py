@@ -14,26 +14,21 @@ from __future__ import annotations
 import enum
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from importlib.resources import files
 from typing import Any, Final, get_args, get_origin
 
 import attrs
 
+from cartlandscape import units, vocabulary
 from cartlandscape.dates import PartialDate
+from cartlandscape.errors import FieldError
 from cartlandscape.kinds import BASE_KINDS
-from cartlandscape.models import (
-    Citation,
-    Construct,
-    Disagreement,
-    HazardRatio,
-    Milestone,
-    Period,
-    Study,
-)
+from cartlandscape.models import Ref
 from cartlandscape.tools._common import generate, parser, seeds_readme, settle
-from cartlandscape.values import Value
+from cartlandscape.values import Exact, Value
 
-__all__ = ["FIELD_DOCS", "main", "markdown", "splice"]
+__all__ = ["FIELD_DOCS", "expects", "main", "markdown", "record_classes", "splice"]
 
 START: Final = "<!-- datadict:start -->"
 END: Final = "<!-- datadict:end -->"
@@ -154,17 +149,46 @@ FIELD_DOCS: Final = {
 }
 
 
+def record_classes() -> list[type]:
+    """The record classes, top-level kinds first, then the classes nested inside them."""
+    found: list[type] = []
+    todo = [cls for cls, _ in BASE_KINDS.values()]
+    while todo:
+        cls = todo.pop(0)
+        if cls in found:
+            continue
+        found.append(cls)
+        for hint in typing.get_type_hints(cls).values():
+            for inner in _leaf_types(hint):
+                if attrs.has(inner) and not _written_as_text(inner) and inner not in found:
+                    todo.append(inner)
+    return found
+
+
+def _written_as_text(cls: type) -> bool:
+    """Whether data files write *cls* as one text (a date, a value, a ``kind:id`` reference)."""
+    return issubclass(cls, PartialDate | Ref | Value)
+
+
+def _leaf_types(hint: Any) -> list[type]:
+    args = get_args(hint)
+    if not args:
+        return [hint] if isinstance(hint, type) else []
+    return [leaf for arg in args if arg is not Ellipsis for leaf in _leaf_types(arg)]
+
+
 def _type_name(tp: Any) -> str:
     origin = get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in get_args(tp) if a is not type(None)]
-        return " | ".join(_type_name(a) for a in args)
+        return " or ".join(_type_name(a) for a in args)
     if origin is tuple:
-        return f"list of {_type_name(get_args(tp)[0])}"
+        inner = _type_name(get_args(tp)[0])
+        return f"list of {inner.replace('table ', 'tables ', 1)}"
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return "one of " + ", ".join(f"`{m.value}`" for m in tp)
+        return f"one of `{tp.__name__}` (see *Vocabularies*)"
     if isinstance(tp, type) and issubclass(tp, Value):
-        return "value text (see below)"
+        return "value text (magnitude and unit)"
     if tp is PartialDate:
         return "date text: YYYY, YYYY-MM or YYYY-MM-DD"
     if attrs.has(tp):
@@ -175,36 +199,180 @@ def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", str(tp))
 
 
-def _required(field: attrs.Attribute[Any]) -> bool:
-    return field.default is attrs.NOTHING
+def _type_text(field: attrs.Attribute[Any], hint: Any) -> str:
+    """The type of *field* as a data file writes it; a reference names the kind it refers to."""
+    kind = field.metadata.get("ref")
+    if kind is None:
+        return _type_name(hint)
+    if kind == "*":
+        return "reference to a record of any kind (`kind:id`)"
+    if get_origin(hint) is tuple:
+        return f"list of {kind} ids"
+    return f"{kind} id"
 
 
-def _rows(cls: type) -> list[str]:
+def _required(field: attrs.Attribute[Any]) -> str:
+    if field.default is attrs.NOTHING:
+        return "**required**"
+    default = field.default
+    if isinstance(default, attrs.Factory) or default is None:  # type: ignore[arg-type]
+        return "optional"
+    if default == ():
+        return "optional (empty list)"
+    if isinstance(default, enum.Enum):
+        return f"optional (default `{default.value}`)"
+    return f"optional (default `{default!r}`)"
+
+
+class _Probe:
+    """A value no validator accepts, so that the validator says what it expects."""
+
+    def __repr__(self) -> str:
+        return "<probe>"
+
+
+def expects(field: attrs.Attribute[Any]) -> str:
+    """What *field*'s validator accepts, in the validator's own words.
+
+    The validator is called with a value it cannot accept, and the message of the error it
+    raises is returned; for a value field, the dimensions it accepts are added.
+    """
+    if field.validator is None:
+        return "checked when the record is built"
+    try:
+        field.validator(None, field, _Probe())
+    except FieldError as exc:
+        said = exc.expected
+    except TypeError:
+        said = f"a {getattr(field.type, '__name__', field.type)}"
+    else:  # pragma: no cover - every validator refuses the probe
+        return "anything"
+    if said.startswith("a value"):
+        dims = accepted_dimensions(field)
+        said += "; dimension: " + (", ".join(dims) if dims else "any")
+    return said
+
+
+def accepted_dimensions(field: attrs.Attribute[Any]) -> list[str]:
+    """The named dimensions a value field accepts; empty if it accepts every one."""
+    samples = {
+        "proportion": "percent",
+        "time": "month",
+        "count": "patient",
+        "dose": "cell / kilogram",
+        "money": "CNY",
+    }
+    accepted = []
+    for name, unit in samples.items():
+        try:
+            assert field.validator is not None
+            field.validator(None, field, Exact(1, unit))
+        except FieldError:
+            continue
+        accepted.append(name)
+    return [] if len(accepted) == len(samples) else accepted
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", r"\|").replace("\n", " ")
+
+
+def _summary(cls: type) -> str:
+    """The first paragraph of *cls*'s docstring, on one line."""
+    doc = (cls.__doc__ or "").strip()
+    return doc.split("\n\n", 1)[0].replace("\n", " ")
+
+
+def _table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    lines += ["| " + " | ".join(_escape(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def _fields(cls: type) -> list[str]:
+    """The table of *cls*'s fields: type, whether required, what is accepted, meaning."""
     hints = typing.get_type_hints(cls)
-    rows = ["| field | type | required | meaning |", "| --- | --- | --- | --- |"]
-    for field in attrs.fields(cls):
-        kind = field.metadata.get("ref")
-        type_text = _type_name(hints[field.name])
-        if kind is not None:
-            type_text = f"id of a {kind}" if kind != "*" else "kind:id reference"
-            if get_origin(hints[field.name]) is tuple:
-                type_text = f"list of {kind} ids"
-        meaning = FIELD_DOCS.get(f"{cls.__name__}.{field.name}", FIELD_DOCS.get(field.name, ""))
-        required = "yes" if _required(field) else ""
-        rows.append(f"| `{field.name}` | {type_text} | {required} | {meaning} |")
-    return rows
+    rows = [
+        (
+            f"`{field.name}`",
+            _type_text(field, hints[field.name]),
+            _required(field),
+            expects(field),
+            FIELD_DOCS.get(f"{cls.__name__}.{field.name}", FIELD_DOCS.get(field.name, "")),
+        )
+        for field in attrs.fields(cls)
+    ]
+    return _table(("field", "type", "required", "accepts", "meaning"), rows)
 
 
-def markdown() -> str:
-    """The data dictionary as Markdown: one table per kind and per nested table."""
+def _vocabularies() -> list[str]:
+    rows = [
+        (f"`{name}`", _summary(item), ", ".join(f"`{m.value}`" for m in item))
+        for name in vocabulary.__all__
+        if isinstance(item := getattr(vocabulary, name), type) and issubclass(item, enum.Enum)
+    ]
+    return [
+        "The values the enumerated fields accept.",
+        "",
+        *_table(("vocabulary", "meaning", "values"), rows),
+    ]
+
+
+def _endpoints() -> list[str]:
+    rows = [
+        (
+            f"`{e.value}`",
+            e.label,
+            f"{e.dimension} (`{units.DIMENSIONS[e.dimension]}`)",
+            "yes" if e.needs_timepoint else "",
+            "yes" if e.needs_grading else "",
+        )
+        for e in vocabulary.Endpoint
+    ]
+    head = ("endpoint", "label", "dimension", "needs a time point", "needs a grading scale")
+    return [
+        "An outcome's `value` must have its endpoint's dimension; some endpoints also need a",
+        "`timepoint` or a `grading_scale`.",
+        "",
+        *_table(head, rows),
+    ]
+
+
+def _units() -> list[str]:
+    text = (files("cartlandscape") / "units.txt").read_text(encoding="utf-8")
+    rows = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or line.split("=", 1)[0].strip().endswith("-"):
+            continue
+        parts = [p.strip() for p in line.split("=")]
+        names = ", ".join(f"`{o}`" for o in parts[2:] if o != "_")
+        rows.append((f"`{parts[0]}`", names, f"`{units.dimension_of(parts[0])}`"))
+    return [
+        "The units cartlandscape defines (`units.txt`); plural forms and prefixes (`kilogram`)",
+        "are understood too.",
+        "",
+        *_table(("unit", "other names", "dimensionality"), rows),
+    ]
+
+
+def markdown(level: int = 3) -> str:
+    """The data dictionary as Markdown, its sections headed at *level*.
+
+    A section per record kind and per nested table (its fields: type, whether required, what
+    the validator accepts, meaning), then the vocabularies, the endpoints and the units.
+    """
+    mark = "#" * level
+    tag_of = {cls: tag for tag, (cls, _) in BASE_KINDS.items()}
     parts = []
-    for tag, (cls, _) in BASE_KINDS.items():
-        doc = (cls.__doc__ or "").strip().splitlines()[0]
-        parts.append(f"### `[[{tag}]]` — {cls.__name__}\n\n{doc}\n\n" + "\n".join(_rows(cls)))
-    for cls in (Citation, Construct, Milestone, Study, HazardRatio, Disagreement, Period):
-        doc = (cls.__doc__ or "").strip().splitlines()[0]
-        parts.append(f"### {cls.__name__} (nested)\n\n{doc}\n\n" + "\n".join(_rows(cls)))
-    return "\n\n".join(parts) + "\n"
+    for cls in record_classes():
+        name = cls.__name__
+        title = f"`[[{tag_of[cls]}]]` — {name}" if cls in tag_of else f"{name} (nested)"
+        parts.append([f"{mark} {title}", "", _summary(cls), "", *_fields(cls)])
+    parts.append([f"{mark} Vocabularies", "", *_vocabularies()])
+    parts.append([f"{mark} Endpoints", "", *_endpoints()])
+    parts.append([f"{mark} Units", "", *_units()])
+    return "\n\n".join("\n".join(part) for part in parts) + "\n"
 
 
 def splice(text: str) -> str:
