@@ -319,6 +319,29 @@ def _best(confidences: Iterable[Confidence]) -> Confidence:
     return min(confidences, key=_RANK.__getitem__)
 
 
+#: A piece of evidence with the confidence its field gives.
+_Hit = tuple[Evidence, Confidence]
+
+
+def _hit(field: str, match: re.Match[str], confidence: Confidence) -> _Hit:
+    return (Evidence(field=field, text=match.group(0)), confidence)
+
+
+def _searched(texts: Iterable[tuple[str, str, Confidence]], pattern: re.Pattern[str]) -> list[_Hit]:
+    """A hit for the first match of *pattern* in each text that has one."""
+    return [
+        _hit(field, match, confidence)
+        for field, text, confidence in texts
+        if (match := pattern.search(text)) is not None
+    ]
+
+
+def _summed(hits: Iterable[_Hit]) -> tuple[tuple[Evidence, ...], Confidence]:
+    """The evidence of *hits*, each piece once, and the best confidence among them."""
+    hits = list(hits)
+    return _unique(e for e, _ in hits), _best(c for _, c in hits)
+
+
 class Annotator:
     """Annotates trial texts against a registry's targets, therapies and indications."""
 
@@ -375,23 +398,17 @@ class Annotator:
         """The therapies of the registry named in *texts* (by INN, brand, code or alias)."""
         if self._product_pattern is None:
             return ()
-        found: dict[str, list[tuple[Evidence, Confidence]]] = {}
+        found: dict[str, list[_Hit]] = {}
         for field, text, confidence in texts:
             for match in self._product_pattern.finditer(text):
                 key = re.sub(r"[\s‐-]+", " ", match.group(0)).casefold()
                 therapy = self._products.get(key) or self._lookup_product(match.group(0))
-                if therapy is None:
-                    continue
-                found.setdefault(therapy, []).append(
-                    (Evidence(field=field, text=match.group(0)), confidence)
-                )
+                if therapy is not None:
+                    found.setdefault(therapy, []).append(_hit(field, match, confidence))
+        summed = {therapy: _summed(hits) for therapy, hits in found.items()}
         return tuple(
-            ProductAnnotation(
-                therapy=therapy,
-                evidence=_unique(e for e, _ in items),
-                confidence=_best(c for _, c in items),
-            )
-            for therapy, items in found.items()
+            ProductAnnotation(therapy=therapy, evidence=evidence, confidence=confidence)
+            for therapy, (evidence, confidence) in summed.items()
         )
 
     def _lookup_product(self, text: str) -> str | None:
@@ -409,7 +426,7 @@ class Annotator:
         products: Sequence[ProductAnnotation] = (),
     ) -> tuple[TargetAnnotation, ...]:
         """The targets named in *texts*, and those of the *products*."""
-        found: dict[str, list[tuple[Evidence, Confidence]]] = {}
+        found: dict[str, list[_Hit]] = {}
         for product in products:
             for target in self._registry.therapies[product.therapy].targets:
                 found.setdefault(target, []).extend(
@@ -420,20 +437,14 @@ class Annotator:
                 for match in pattern.finditer(text):
                     before = text[max(0, match.start() - 40) : match.start()]
                     after = text[match.end() : match.end() + 12]
-                    if _NEGATED.search(before) or _NEGATIVE_AFTER.match(after):
-                        continue
-                    found.setdefault(ident, []).append(
-                        (Evidence(field=field, text=match.group(0)), confidence)
-                    )
+                    if not (_NEGATED.search(before) or _NEGATIVE_AFTER.match(after)):
+                        found.setdefault(ident, []).append(_hit(field, match, confidence))
         order = list(self._targets)
+        summed = {ident: _summed(hits) for ident, hits in found.items()}
         return tuple(
-            TargetAnnotation(
-                target=ident,
-                evidence=_unique(e for e, _ in items),
-                confidence=_best(c for _, c in items),
-            )
-            for ident, items in sorted(
-                found.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 999
+            TargetAnnotation(target=ident, evidence=evidence, confidence=confidence)
+            for ident, (evidence, confidence) in sorted(
+                summed.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 999
             )
         )
 
@@ -441,29 +452,23 @@ class Annotator:
         self, texts: Sequence[tuple[str, str, Confidence]]
     ) -> tuple[IndicationAnnotation, ...]:
         """The indications named in the title, acronym and conditions (the most specific)."""
-        found: dict[str, list[tuple[Evidence, Confidence]]] = {}
+        found: dict[str, list[_Hit]] = {}
         for field, text, confidence in texts:
             if field.startswith(("interventions", "summary")):
                 continue
             for ident, pattern in self._indications.items():
-                match = pattern.search(text)
-                if match is not None:
-                    found.setdefault(ident, []).append(
-                        (Evidence(field=field, text=match.group(0)), confidence)
-                    )
+                if (match := pattern.search(text)) is not None:
+                    found.setdefault(ident, []).append(_hit(field, match, confidence))
         reg = self._registry
         specific = [
             ident
             for ident in found
             if not any(other != ident and ident in _ancestors(reg, other) for other in found)
         ]
+        summed = {ident: _summed(found[ident]) for ident in specific}
         return tuple(
-            IndicationAnnotation(
-                indication=ident,
-                evidence=_unique(e for e, _ in found[ident]),
-                confidence=_best(c for _, c in found[ident]),
-            )
-            for ident in specific
+            IndicationAnnotation(indication=ident, evidence=evidence, confidence=confidence)
+            for ident, (evidence, confidence) in summed.items()
         )
 
     def modality(
@@ -476,20 +481,15 @@ class Annotator:
             (Modality.CAR_NK, _CAR_NK),
             (Modality.OTHER, _CAR_OTHER),
             (Modality.CAR_T, _CAR),
+            (Modality.TCR_T, _TCR),
         ):
-            hits = [
-                (Evidence(field=field, text=m.group(0)), confidence)
-                for field, text, confidence in texts
-                for m in [pattern.search(text)]
-                if m is not None
-            ]
+            hits = _searched(texts, pattern)
             if modality is Modality.CAR_T:
                 hits.extend(
-                    (Evidence(field=field, text=m.group(0)), Confidence.MEDIUM)
-                    for field, text, _ in texts
-                    if not field.startswith("summary")
-                    for m in [_TARGETED_T.search(text)]
-                    if m is not None
+                    (e, Confidence.MEDIUM)
+                    for e, _ in _searched(
+                        (t for t in texts if not t[0].startswith("summary")), _TARGETED_T
+                    )
                 )
                 hits.extend(
                     (e, p.confidence)
@@ -498,23 +498,10 @@ class Annotator:
                     for e in p.evidence
                 )
             if hits:
+                evidence, confidence = _summed(hits)
                 return ModalityAnnotation(
-                    modality=modality,
-                    evidence=_unique(e for e, _ in hits),
-                    confidence=_best(c for _, c in hits),
+                    modality=modality, evidence=evidence, confidence=confidence
                 )
-        hits = [
-            (Evidence(field=field, text=m.group(0)), confidence)
-            for field, text, confidence in texts
-            for m in [_TCR.search(text)]
-            if m is not None
-        ]
-        if hits:
-            return ModalityAnnotation(
-                modality=Modality.TCR_T,
-                evidence=_unique(e for e, _ in hits),
-                confidence=_best(c for _, c in hits),
-            )
         return None
 
     def scope(

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -291,10 +291,37 @@ def from_api_studies(
     sponsors' institutions.  Raises :class:`~cartlandscape.errors.DataError` listing every
     problem.
     """
+    return _converted(_api_studies, studies, retrieved, registry, file)
+
+
+#: A study that reads without a problem: its NCT id, the trial's fields and its citations.
+_Read = tuple[str, dict[str, Any], tuple[Citation, ...]]
+if TYPE_CHECKING:
+    #: Reads an input's items (studies, rows), noting each problem found.
+    _Reader = Callable[[Iterable[Any], Registry, PartialDate, _Problems], Iterator[_Read]]
+
+
+def _converted(
+    read: _Reader, items: Iterable[Any], retrieved: str, registry: Registry | None, file: str
+) -> list[Trial]:
+    """The annotated trials *read* finds in *items*; every problem at once, or none built."""
     reg, annotator = _annotator(registry)
     when = PartialDate.parse(retrieved)
     problems = _Problems(file)
     trials: list[Trial] = []
+    for nct, fields, citations in read(items, reg, when, problems):
+        try:
+            trials.append(_build(fields, annotator, citations, when))
+        except FieldError as exc:
+            problems.add(nct, exc.field, f"expected {exc.expected}, found {exc.found!r}")
+    problems.raise_any()
+    return trials
+
+
+def _api_studies(
+    studies: Iterable[Mapping[str, Any]], reg: Registry, when: PartialDate, problems: _Problems
+) -> Iterator[_Read]:
+    """The fields of each API study that reads without a problem, its first copy only."""
     seen: set[str] = set()
     for index, study in enumerate(studies):
         found = _api_section(index, study, problems)
@@ -308,13 +335,7 @@ def from_api_studies(
         fields = _api_fields(section, nct, reg, problems, when)
         if fields is None or len(problems.found) > problems_before:
             continue
-        citation = Citation(source=REGISTRY_SOURCE, locator=f"study record {nct}")
-        try:
-            trials.append(_build(fields, annotator, (citation,), when))
-        except FieldError as exc:
-            problems.add(nct, exc.field, f"expected {exc.expected}, found {exc.found!r}")
-    problems.raise_any()
-    return trials
+        yield nct, fields, (Citation(source=REGISTRY_SOURCE, locator=f"study record {nct}"),)
 
 
 def _api_section(
@@ -524,10 +545,13 @@ def from_csv_rows(
     (conditions, enrollment type) are ignored, and the primary completion date is kept as
     given.  A date after *retrieved* is marked anticipated; others are not marked.
     """
-    reg, annotator = _annotator(registry)
-    when = PartialDate.parse(retrieved)
-    problems = _Problems(file)
-    trials: list[Trial] = []
+    return _converted(_csv_rows, rows, retrieved, registry, file)
+
+
+def _csv_rows(
+    rows: Iterable[Mapping[str, str]], reg: Registry, when: PartialDate, problems: _Problems
+) -> Iterator[_Read]:
+    """The fields of each table row that reads without a problem."""
     for line, row in enumerate(rows, start=2):
         nct = (row.get("trial_id") or "").strip()
         if not re.match(r"^NCT\d{8}$", nct):
@@ -572,12 +596,7 @@ def from_csv_rows(
             Citation(source=REGISTRY_SOURCE, locator=f"study record {nct}"),
             Citation(source=CSV_SOURCE, locator=f"line {line} (trial_id {nct})"),
         )
-        try:
-            trials.append(_build(fields, annotator, citations, when))
-        except FieldError as exc:
-            problems.add(nct, exc.field, f"expected {exc.expected}, found {exc.found!r}")
-    problems.raise_any()
-    return trials
+        yield nct, fields, citations
 
 
 def select(trials: Iterable[Trial]) -> tuple[list[Trial], list[Dropped]]:
