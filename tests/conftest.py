@@ -1,14 +1,23 @@
-"""Test configuration: hypothesis profiles, and the bundled registry loaded once.
+"""Test configuration: hypothesis profiles, and the bundled registry built once per run.
 
 ``HYPOTHESIS_PROFILE=ci`` (set by .ci/run) runs more examples; the default ``dev`` profile is
 fast for local runs.
+
+No test module builds a registry or reads the bundled data when it is imported.  A test that
+reads the bundled registry takes the session fixture ``bundled``; a test parametrized by
+bundled records is marked ``@pytest.mark.bundled(argnames, select, ids=...)``, and
+:func:`pytest_generate_tests` calls ``select`` with the registry at collection.  Both go through
+:func:`bundled_registry`, so a run builds the bundled registry at most once, and only if a
+collected test needs it.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -30,9 +39,48 @@ else:
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
-@pytest.fixture(scope="session")
-def bundled() -> Registry:
-    """The bundled registry, loaded once for the whole run; it is shared, so only read it."""
+@functools.cache
+def bundled_registry() -> Registry:
+    """The bundled registry, built on the first call (at collection or setup) and then shared."""
     import cartlandscape  # after the cache folder above is set
 
     return cartlandscape.registry()
+
+
+@pytest.fixture(scope="session")
+def bundled() -> Registry:
+    """The bundled registry, one for the whole run and the very one collection parametrized from.
+
+    Every test that takes it shares it, so it is only read: a registry cannot be changed once
+    built and its records are frozen (``tests/test_suite_rules.py`` checks both), and a test
+    that needs other data builds its own registry (``tests/builders.py``) instead.
+    """
+    return bundled_registry()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "bundled(argnames, select, ids=None): parametrize a test with select(bundled registry), "
+        "each case named ids(value), by default the record's id",
+    )
+
+
+def _record_id(value: Any) -> str:
+    """A case's name: the id of a record, else the text of the value."""
+    return str(getattr(value, "id", value))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize each test marked ``bundled`` with the values its ``select`` draws.
+
+    ``@pytest.mark.bundled("outcome", lambda reg: reg.outcomes)`` runs the test once per
+    bundled outcome, named by the outcome's id; ``ids`` (a function of one value) names the
+    cases otherwise.  The registry is built here only for such a test, once per run.
+    """
+    for mark in metafunc.definition.iter_markers("bundled"):
+        argnames, select = mark.args
+        select_: Callable[[Registry], Iterable[Any]] = select
+        label: Callable[[Any], str] = mark.kwargs.get("ids", _record_id)
+        values = list(select_(bundled_registry()))
+        metafunc.parametrize(argnames, values, ids=[label(v) for v in values])

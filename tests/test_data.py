@@ -10,14 +10,20 @@ import attrs
 import pytest
 
 import cartlandscape
+from cartlandscape import Registry
 from cartlandscape.models import Citation, Record
 from cartlandscape.tools.canonical import canonical_text
 from cartlandscape.vocabulary import Endpoint
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-REG = cartlandscape.registry()
-RECORDS = list(REG.records())
-IDS = [f"{r.kind}:{r.id}" for r in RECORDS]
+
+
+def _kind_and_id(record: Record) -> str:
+    return f"{record.kind}:{record.id}"
+
+
+#: Every bundled record, one case each named ``kind:id``.
+each_record = pytest.mark.bundled("record", Registry.records, ids=_kind_and_id)
 
 
 def _citations(value: object) -> Iterator[Citation]:
@@ -31,44 +37,41 @@ def _citations(value: object) -> Iterator[Citation]:
             yield from _citations(item)
 
 
-def test_bundled_data_loads_with_a_version() -> None:
+def test_bundled_data_loads_with_a_version(bundled: Registry) -> None:
     """The bundled registry loads, and says its release and as-of date."""
-    assert REG.version is not None
-    assert len(REG) > 0
+    assert bundled.version is not None
+    assert len(bundled) > 0
 
 
-@pytest.mark.parametrize("record", RECORDS, ids=IDS)
-def test_every_record_cites_an_existing_source(record: Record) -> None:
+@each_record
+def test_every_record_cites_an_existing_source(record: Record, bundled: Registry) -> None:
     """Every record except a source cites at least one source that exists."""
     cited = list(_citations(record))
     if record.kind != "source":
         assert cited, "no citation"
     for citation in cited:
-        assert citation.source in REG.sources.ids
+        assert citation.source in bundled.sources.ids
 
 
-@pytest.mark.parametrize("record", RECORDS, ids=IDS)
+@each_record
 def test_every_record_round_trips_through_the_converter(record: Record) -> None:
     """Each record structures back to itself from its unstructured form."""
     conv = cartlandscape.converter()
     assert conv.structure(conv.unstructure(record, type(record)), type(record)) == record
 
 
-@pytest.mark.parametrize("record", RECORDS, ids=IDS)
-def test_no_date_is_later_than_the_data_version(record: Record) -> None:
+@each_record
+def test_no_date_is_later_than_the_data_version(record: Record, bundled: Registry) -> None:
     """No milestone, publication or statement is dated after the data's as-of date."""
-    assert REG.version is not None
-    limit = REG.version.as_of
+    assert bundled.version is not None
+    limit = bundled.version.as_of
     dates = [getattr(record, "published", None), getattr(record, "as_of", None)]
     dates += [m.date for m in getattr(record, "milestones", ())]
     for date in dates:
         assert date is None or date <= limit
 
 
-OUTCOMES = list(REG.outcomes)
-
-
-@pytest.mark.parametrize("outcome", OUTCOMES, ids=[o.id for o in OUTCOMES])
+@pytest.mark.bundled("outcome", lambda reg: reg.outcomes)
 def test_outcome_counts_agree_with_the_rate(outcome: cartlandscape.Outcome) -> None:
     """Where n, responders and an exact percentage are all given, they agree to rounding."""
     from cartlandscape.values import Exact
@@ -81,7 +84,7 @@ def test_outcome_counts_agree_with_the_rate(outcome: cartlandscape.Outcome) -> N
         assert abs(100 * outcome.responders / outcome.n - value.magnitude) <= 0.55
 
 
-@pytest.mark.parametrize("outcome", OUTCOMES, ids=[o.id for o in OUTCOMES])
+@pytest.mark.bundled("outcome", lambda reg: reg.outcomes)
 def test_outcome_rates_are_proportions_and_medians_are_times(
     outcome: cartlandscape.Outcome,
 ) -> None:
@@ -91,21 +94,16 @@ def test_outcome_rates_are_proportions_and_medians_are_times(
     assert isinstance(outcome.endpoint, Endpoint)
 
 
-THERAPIES = list(REG.therapies)
-
-
-@pytest.mark.parametrize("therapy", THERAPIES, ids=[t.id for t in THERAPIES])
-def test_every_name_of_a_therapy_resolves_to_it(therapy: cartlandscape.Therapy) -> None:
+@pytest.mark.bundled("therapy", lambda reg: reg.therapies)
+def test_every_name_of_a_therapy_resolves_to_it(
+    therapy: cartlandscape.Therapy, bundled: Registry
+) -> None:
     """lookup() finds each therapy by its id, name, INN, brands, codes and aliases."""
     for name in therapy.names():
-        assert REG.lookup(name) is therapy
+        assert bundled.lookup(name) is therapy
 
 
-@pytest.mark.parametrize(
-    "therapy",
-    [t for t in THERAPIES if t.is_approved],
-    ids=[t.id for t in THERAPIES if t.is_approved],
-)
+@pytest.mark.bundled("therapy", lambda reg: [t for t in reg.therapies if t.is_approved])
 def test_approved_products_have_targets_and_a_first_approval(
     therapy: cartlandscape.Therapy,
 ) -> None:
@@ -122,39 +120,34 @@ def _patterns() -> dict[str, tuple[str, str]]:
     }
 
 
-def _identifiers() -> Iterator[tuple[str, str, str]]:
-    for target in REG.targets:
+def _identifiers(reg: Registry) -> Iterator[tuple[str, str, str]]:
+    for target in reg.targets:
         if target.hgnc:
             yield target.id, "hgnc", target.hgnc.removeprefix("HGNC:")
         if target.uniprot:
             yield target.id, "uniprot", target.uniprot
-    for indication in REG.indications:
+    for indication in reg.indications:
         if indication.mondo:
             yield indication.id, "mondo", indication.mondo.removeprefix("MONDO:")
         for code in indication.icd10:
             yield indication.id, "icd10", code
-    yield from _reference_identifiers()
+    yield from _reference_identifiers(reg)
 
 
-def _reference_identifiers() -> Iterator[tuple[str, str, str]]:
-    for institution in REG.institutions:
+def _reference_identifiers(reg: Registry) -> Iterator[tuple[str, str, str]]:
+    for institution in reg.institutions:
         if institution.ror:
             yield institution.id, "ror", institution.ror
-    for source in REG.sources:
+    for source in reg.sources:
         if source.doi:
             yield source.id, "doi", source.doi
-    for outcome in REG.outcomes:
+    for outcome in reg.outcomes:
         registry_id = outcome.study.registry_id if outcome.study else None
         if registry_id and registry_id.startswith("NCT"):
             yield outcome.id, "clinicaltrials", registry_id
 
 
-IDENTIFIERS = list(_identifiers())
-
-
-@pytest.mark.parametrize(
-    ("record", "prefix", "identifier"), IDENTIFIERS, ids=[f"{r}:{p}:{i}" for r, p, i in IDENTIFIERS]
-)
+@pytest.mark.bundled(("record", "prefix", "identifier"), _identifiers, ids=":".join)
 def test_identifiers_match_their_registry_pattern(
     record: str, prefix: str, identifier: str
 ) -> None:
