@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import tomllib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +26,8 @@ from cartlandscape import (
 )
 
 CITE = (Citation(source="src", locator="table 2"),)
+#: The bundled data files of the repository.
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
 def outcome(ident: str, therapy: str | None = "a-cel", **fields: Any) -> Outcome:
@@ -137,3 +142,18 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
         status = exc.code if isinstance(exc.code, int) else 1
     out, err = capsys.readouterr()
     return status, out, err
+
+
+@functools.cache
+def _seed_outcome_ids(name: str) -> tuple[str, ...]:
+    """The ids of the outcomes written in the seed file *name* (a path under ``seeds/``)."""
+    with (SEEDS / name).open("rb") as handle:
+        return tuple(str(record["id"]) for record in tomllib.load(handle).get("outcome", []))
+
+
+def seed_outcomes(reg: Registry, *names: str) -> list[Outcome]:
+    """The outcomes of *reg* written in the seed files *names*, in file order.
+
+    The files are read when first asked for (at collection or in a test), never at import.
+    """
+    return [reg.outcomes[ident] for name in names for ident in _seed_outcome_ids(name)]
