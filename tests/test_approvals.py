@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-import cartlandscape
 from cartlandscape import Milestone, MilestoneKind, Price, Registry, Therapy
 
-REG = cartlandscape.registry()
-THERAPIES = list(REG.therapies)
 FIRST_AUTHORISATION = {MilestoneKind.APPROVAL, MilestoneKind.CONDITIONAL_APPROVAL}
 
 
-def _therapy(ident: str) -> Therapy:
-    therapy = REG.therapies.get(ident)
+def _therapy(reg: Registry, ident: str) -> Therapy:
+    therapy = reg.therapies.get(ident)
     assert therapy is not None, ident
     return therapy
 
@@ -27,7 +24,7 @@ def _therapy(ident: str) -> Therapy:
     ],
 )
 def test_first_fda_approval_keeps_the_regulator_date(
-    therapy: str, date: str, secondary: str
+    therapy: str, date: str, secondary: str, bundled: Registry
 ) -> None:
     """One FDA milestone per first approval, dated as the FDA's record dates it.
 
@@ -35,7 +32,7 @@ def test_first_fda_approval_keeps_the_regulator_date(
     """
     (milestone,) = [
         m
-        for m in _therapy(therapy).milestones
+        for m in _therapy(bundled, therapy).milestones
         if m.agency == "FDA" and m.type in FIRST_AUTHORISATION
     ]
     assert str(milestone.date) == date
@@ -51,34 +48,36 @@ def test_first_fda_approval_keeps_the_regulator_date(
     ],
 )
 def test_first_nmpa_approval_is_one_milestone_with_the_other_date_listed(
-    therapy: str, date: str, other: str
+    therapy: str, date: str, other: str, bundled: Registry
 ) -> None:
     """The NMPA approvals dated a day apart by two sources are one milestone each, dated as the
     stronger source dates it."""
     (milestone,) = [
-        m for m in _therapy(therapy).milestones if m.agency == "NMPA" and m.type == "approval"
+        m
+        for m in _therapy(bundled, therapy).milestones
+        if m.agency == "NMPA" and m.type == "approval"
     ]
     assert str(milestone.date) == date
     assert [(d.field, d.value) for d in milestone.disagreements] == [("date", other)]
 
 
-@pytest.mark.parametrize("therapy", THERAPIES, ids=[t.id for t in THERAPIES])
+@pytest.mark.bundled("therapy", lambda reg: reg.therapies)
 def test_no_regulatory_decision_is_recorded_twice(therapy: Therapy) -> None:
     """No two approval milestones share agency, indication and type."""
     keys = [(m.agency, m.indication, m.type) for m in therapy.milestones if m.is_approval]
     assert len(keys) == len(set(keys))
 
 
-def test_every_approval_counts_once_as_a_decision() -> None:
+def test_every_approval_counts_once_as_a_decision(bundled: Registry) -> None:
     """Grouping the approval milestones into decisions merges none of them."""
-    pairs = [(t, m) for t in THERAPIES for m in t.milestones if m.is_approval]
-    assert len(REG.approval_decisions()) == len(pairs)
+    pairs = [(t, m) for t in bundled.therapies for m in t.milestones if m.is_approval]
+    assert len(bundled.approval_decisions()) == len(pairs)
 
 
 @pytest.mark.parametrize("ident", ["ari-0001", "cesnicabtagene-autoleucel"])
-def test_hospital_exemption_is_never_an_approval(ident: str) -> None:
+def test_hospital_exemption_is_never_an_approval(ident: str, bundled: Registry) -> None:
     """A product used under the Spanish hospital exemption is recorded, but not approved."""
-    therapy = _therapy(ident)
+    therapy = _therapy(bundled, ident)
     (milestone,) = therapy.milestones
     assert (milestone.agency, milestone.type, milestone.jurisdiction) == (
         "AEMPS",
@@ -89,21 +88,21 @@ def test_hospital_exemption_is_never_an_approval(ident: str) -> None:
     assert not therapy.is_approved
 
 
-def test_products_approved_only_in_india_are_found_by_brand() -> None:
+def test_products_approved_only_in_india_are_found_by_brand(bundled: Registry) -> None:
     """NexCAR19 and Qartemi are approved by India's CDSCO and by no other agency."""
-    nexcar = REG.lookup("NexCAR19", "therapy")
+    nexcar = bundled.lookup("NexCAR19", "therapy")
     assert {m.agency for m in nexcar.milestones} == {"CDSCO"}
     assert str(nexcar.first_approval().date) == "2023-10"  # type: ignore[union-attr]
-    qartemi = REG.lookup("Qartemi", "therapy")
+    qartemi = bundled.lookup("Qartemi", "therapy")
     assert [m.agency for m in qartemi.approvals()] == ["CDSCO"]
     assert str(qartemi.approvals()[0].not_after) == "2025-01-20"
 
 
-def test_commercial_insurance_list_holds_five_chinese_car_t_products() -> None:
+def test_commercial_insurance_list_holds_five_chinese_car_t_products(bundled: Registry) -> None:
     """The NHSA listings are insurance listings, not approvals; cilta-cel is not listed."""
     listed = {
         t.id
-        for t in THERAPIES
+        for t in bundled.therapies
         for m in t.milestones
         if m.agency == "NHSA" and m.type == MilestoneKind.INSURANCE_LISTING
     }
@@ -114,18 +113,18 @@ def test_commercial_insurance_list_holds_five_chinese_car_t_products() -> None:
         "equecabtagene-autoleucel",
         "zevorcabtagene-autoleucel",
     }
-    nhsa = [m for t in THERAPIES for m in t.milestones if m.agency == "NHSA"]
+    nhsa = [m for t in bundled.therapies for m in t.milestones if m.agency == "NHSA"]
     assert all(not m.is_approval and str(m.date) == "2025-12-07" for m in nhsa)
     assert not any(m.type == MilestoneKind.REIMBURSEMENT_LISTING for m in nhsa)
 
 
-def test_regulators_outside_the_us_and_china_are_recorded() -> None:
+def test_regulators_outside_the_us_and_china_are_recorded(bundled: Registry) -> None:
     """EC, MHLW and Health Canada decisions are on the records of the global products."""
-    agencies = {m.agency for m in _therapy("tisagenlecleucel").approvals()}
+    agencies = {m.agency for m in _therapy(bundled, "tisagenlecleucel").approvals()}
     assert {"FDA", "EC", "MHLW", "HC", "SWISSMEDIC"} <= agencies
-    (ec,) = _therapy("obecabtagene-autoleucel").approvals("EC")
+    (ec,) = _therapy(bundled, "obecabtagene-autoleucel").approvals("EC")
     assert (ec.type, str(ec.date)) == (MilestoneKind.CONDITIONAL_APPROVAL, "2025-07")
-    chmp = [m for m in _therapy("obecabtagene-autoleucel").milestones if m.agency == "EMA"]
+    chmp = [m for m in _therapy(bundled, "obecabtagene-autoleucel").milestones if m.agency == "EMA"]
     assert [(m.type, m.is_approval) for m in chmp] == [(MilestoneKind.CHMP_OPINION, False)]
 
 
@@ -140,16 +139,18 @@ def test_regulators_outside_the_us_and_china_are_recorded() -> None:
         ("tisagenlecleucel", "JP", "33493407 JPY"),
     ],
 )
-def test_launch_prices_keep_their_currency(therapy: str, country: str, amount: str) -> None:
+def test_launch_prices_keep_their_currency(
+    therapy: str, country: str, amount: str, bundled: Registry
+) -> None:
     """Each launch price is found by therapy and country, in the currency the source gives."""
-    (price,) = [p for p in REG.prices_for(therapy=therapy, country=country) if p.launch]
+    (price,) = [p for p in bundled.prices_for(therapy=therapy, country=country) if p.launch]
     assert str(price.amount) == amount
     assert price.currency == amount.split()[1]
 
 
-def test_prices_in_yuan_are_not_converted() -> None:
+def test_prices_in_yuan_are_not_converted(bundled: Registry) -> None:
     """Asking for yuan gives only the Chinese prices, in yuan."""
-    prices = REG.prices_for(currency="CNY")
+    prices = bundled.prices_for(currency="CNY")
     assert {p.therapy for p in prices} == {
         "axicabtagene-ciloleucel",
         "relmacabtagene-autoleucel",
@@ -161,9 +162,9 @@ def test_prices_in_yuan_are_not_converted() -> None:
 
 
 @pytest.mark.parametrize("site", ["visualfoodie", "winenfood", "eatsip365"])
-def test_no_source_is_a_page_that_invents_prices(site: str) -> None:
+def test_no_source_is_a_page_that_invents_prices(site: str, bundled: Registry) -> None:
     """Pages of food and lifestyle blogs that invent prices are never cited."""
-    for source in REG.sources:
+    for source in bundled.sources:
         for address in (source.url, getattr(source, "read_at", None)):
             assert site not in (address or ""), source.id
 
