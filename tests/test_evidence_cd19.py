@@ -6,19 +6,18 @@ the spot checks below compare figures with what their sources print (see the cit
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 import cartlandscape
+from cartlandscape import Outcome, Registry
 from cartlandscape.compare import compare
 from cartlandscape.errors import ComparisonError
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+from .builders import seed_outcomes
+
 FILES = ("outcomes/safety-cd19.toml", "outcomes/durability-cd19.toml")
-REG = cartlandscape.registry()
 
 # Approved CD19-directed products with no CRS figure that could be confirmed (see the section
 # "Safety and durability of the CD19 products" of seeds/README.md).
@@ -31,31 +30,38 @@ NO_CONFIRMED_CRS = {
 }
 
 
-def _ids(path: str) -> list[str]:
-    with (SEEDS / path).open("rb") as handle:
-        return [str(record["id"]) for record in tomllib.load(handle).get("outcome", [])]
+def _records(reg: Registry) -> list[Outcome]:
+    """The outcomes of the two files, in file order."""
+    return seed_outcomes(reg, *FILES)
 
 
-IDS = [record_id for path in FILES for record_id in _ids(path)]
-RECORDS = [REG.outcomes[record_id] for record_id in IDS]
-SAFETY = [o for o in RECORDS if str(o.endpoint) in {"crs", "icans", "neurotoxicity"}]
-APPROVED_CD19 = sorted(t.id for t in REG.therapies if "cd19" in t.targets and t.approvals())
+def _safety(reg: Registry) -> list[Outcome]:
+    """The CRS, ICANS and neurotoxicity outcomes of the two files."""
+    return [o for o in _records(reg) if str(o.endpoint) in {"crs", "icans", "neurotoxicity"}]
+
+
+def _approved_cd19(reg: Registry) -> list[str]:
+    """The ids of the approved CD19-directed products, sorted."""
+    return sorted(t.id for t in reg.therapies if "cd19" in t.targets and t.approvals())
 
 
 def _text(value: Any) -> str:
     return str(value.text if hasattr(value, "text") else value)
 
 
-def test_the_files_hold_records() -> None:
+def test_the_files_hold_records(bundled: Registry) -> None:
     """Both files load into the registry, each with outcomes."""
-    assert len(SAFETY) >= 30
-    assert len(RECORDS) - len(SAFETY) >= 30
+    safety = _safety(bundled)
+    assert len(safety) >= 30
+    assert len(_records(bundled)) - len(safety) >= 30
 
 
-@pytest.mark.parametrize("therapy", APPROVED_CD19)
-def test_every_approved_cd19_product_has_a_graded_crs_outcome(therapy: str) -> None:
+@pytest.mark.bundled("therapy", _approved_cd19)
+def test_every_approved_cd19_product_has_a_graded_crs_outcome(
+    therapy: str, bundled: Registry
+) -> None:
     """Each approved CD19 product has a CRS record with a scale and a grade, unless listed."""
-    found = [o for o in SAFETY if o.therapy == therapy and str(o.endpoint) == "crs"]
+    found = [o for o in _safety(bundled) if o.therapy == therapy and str(o.endpoint) == "crs"]
     if therapy in NO_CONFIRMED_CRS:
         assert not found, f"{therapy} now has CRS data: take it off NO_CONFIRMED_CRS"
         return
@@ -63,25 +69,23 @@ def test_every_approved_cd19_product_has_a_graded_crs_outcome(therapy: str) -> N
     assert all(o.grading_scale is not None and o.grade is not None for o in found)
 
 
-@pytest.mark.parametrize("outcome", RECORDS, ids=IDS)
-def test_every_record_is_of_a_cd19_product_with_an_analysis_set(outcome: Any) -> None:
+@pytest.mark.bundled("outcome", _records)
+def test_every_record_is_of_a_cd19_product_with_an_analysis_set(
+    outcome: Any, bundled: Registry
+) -> None:
     """Every record is about a CD19-directed product and says which patients it counts."""
-    assert "cd19" in REG.therapies[outcome.therapy].targets
+    assert "cd19" in bundled.therapies[outcome.therapy].targets
     assert outcome.analysis_set is not None
     assert outcome.study is not None
     assert outcome.study.name
 
 
-@pytest.mark.parametrize("outcome", RECORDS, ids=IDS)
+@pytest.mark.bundled("outcome", _records)
 def test_randomised_results_carry_the_comparator_arm(outcome: Any) -> None:
     """A record with a comparator value also has the comparator and its arm size."""
     if outcome.comparator_value is not None:
         assert outcome.comparator
         assert outcome.comparator_n is not None
-
-
-def _get(record_id: str) -> Any:
-    return REG.outcomes[record_id]
 
 
 @pytest.mark.parametrize(
@@ -146,10 +150,10 @@ def _get(record_id: str) -> Any:
     ],
 )
 def test_safety_spot_checks(
-    record_id: str, value: str, n: int, scale: str, grade: str, source: str
+    record_id: str, value: str, n: int, scale: str, grade: str, source: str, bundled: Registry
 ) -> None:
     """Figures checked against their sources: value, safety set, grading scale, grade, citation."""
-    outcome = _get(record_id)
+    outcome = bundled.outcomes[record_id]
     assert _text(outcome.value) == value
     assert outcome.n == n
     assert str(outcome.grading_scale) == scale
@@ -157,15 +161,15 @@ def test_safety_spot_checks(
     assert source in {c.source for c in outcome.citations}
 
 
-def test_zuma_1_label_counts_the_patients_with_crs() -> None:
+def test_zuma_1_label_counts_the_patients_with_crs(bundled: Registry) -> None:
     """The first Yescarta label gives 101 of 108 patients with CRS (94%)."""
-    outcome = _get("axicabtagene-ciloleucel-zuma-1-label-crs-any")
+    outcome = bundled.outcomes["axicabtagene-ciloleucel-zuma-1-label-crs-any"]
     assert (outcome.responders, outcome.n, _text(outcome.value)) == (101, 108, "94 percent")
 
 
-def test_transform_primary_event_free_survival() -> None:
+def test_transform_primary_event_free_survival(bundled: Registry) -> None:
     """TRANSFORM primary analysis: median EFS not reached against 2.4 months, HR 0.356."""
-    outcome = _get("lisocabtagene-maraleucel-transform-primary-median-efs")
+    outcome = bundled.outcomes["lisocabtagene-maraleucel-transform-primary-median-efs"]
     assert _text(outcome.value) == "not reached month"
     assert _text(outcome.comparator_value) == "2.4 month"
     assert (outcome.n, outcome.comparator_n) == (92, 92)
@@ -174,43 +178,43 @@ def test_transform_primary_event_free_survival() -> None:
     assert _text(outcome.follow_up) == "17.5 month"
 
 
-def test_transform_3_year_overall_survival_is_not_reached_in_either_arm() -> None:
+def test_transform_3_year_overall_survival_is_not_reached_in_either_arm(bundled: Registry) -> None:
     """At three years neither arm of TRANSFORM reached its median overall survival."""
-    outcome = _get("lisocabtagene-maraleucel-transform-3-year-median-os")
+    outcome = bundled.outcomes["lisocabtagene-maraleucel-transform-3-year-median-os"]
     assert _text(outcome.value) == _text(outcome.comparator_value) == "not reached month"
     assert (outcome.hazard_ratio.estimate, outcome.hazard_ratio.high) == (0.757, 1.191)
 
 
-def test_zuma_7_overall_survival_against_standard_care() -> None:
+def test_zuma_7_overall_survival_against_standard_care(bundled: Registry) -> None:
     """ZUMA-7: median overall survival not reached against 31.1 months, 180 against 179 patients."""
-    outcome = _get("axicabtagene-ciloleucel-zuma-7-os-median-os")
+    outcome = bundled.outcomes["axicabtagene-ciloleucel-zuma-7-os-median-os"]
     assert _text(outcome.value) == "not reached month"
     assert _text(outcome.comparator_value) == "31.1 month"
     assert (outcome.n, outcome.comparator_n) == (180, 179)
     assert str(outcome.analysis_set) == "itt"
 
 
-def test_zuma_1_five_year_overall_survival() -> None:
+def test_zuma_1_five_year_overall_survival(bundled: Registry) -> None:
     """ZUMA-1 at five years: median overall survival 25.8 months, 42.6% alive at 60 months."""
-    median = _get("axicabtagene-ciloleucel-zuma-1-5-year-median-os")
-    rate = _get("axicabtagene-ciloleucel-zuma-1-5-year-os-rate-60-month")
+    median = bundled.outcomes["axicabtagene-ciloleucel-zuma-1-5-year-median-os"]
+    rate = bundled.outcomes["axicabtagene-ciloleucel-zuma-1-5-year-os-rate-60-month"]
     assert _text(median.value) == "25.8 month"
     assert (_text(rate.value), _text(rate.timepoint)) == ("42.6 percent", "60 month")
     assert median.n == rate.n == 101
 
 
-def test_eliana_follow_up_disagreement_is_recorded() -> None:
+def test_eliana_follow_up_disagreement_is_recorded(bundled: Registry) -> None:
     """The ELIANA three-year update keeps the journal's 38.8 months and the news' 38.3."""
-    outcome = _get("tisagenlecleucel-eliana-3-year-median-efs")
+    outcome = bundled.outcomes["tisagenlecleucel-eliana-3-year-median-efs"]
     assert _text(outcome.follow_up) == "38.8 month"
     (disagreement,) = outcome.disagreements
     assert disagreement.field == "follow_up"
     assert "38.3" in _text(disagreement.value)
 
 
-def test_zuma_7_event_free_survival_and_its_follow_up() -> None:
+def test_zuma_7_event_free_survival_and_its_follow_up(bundled: Registry) -> None:
     """ZUMA-7 primary analysis: median EFS 8.3 against 2 months; the follow-up sources disagree."""
-    outcome = _get("axicabtagene-ciloleucel-zuma-7-primary-median-efs")
+    outcome = bundled.outcomes["axicabtagene-ciloleucel-zuma-7-primary-median-efs"]
     assert (_text(outcome.value), _text(outcome.comparator_value)) == ("8.3 month", "2 month")
     hr = outcome.hazard_ratio
     assert (hr.estimate, hr.low, hr.high) == (0.398, 0.31, 0.51)
