@@ -9,9 +9,7 @@ the library and the command line, and pin what the data can answer today.
 from __future__ import annotations
 
 import json
-import tomllib
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
@@ -20,15 +18,9 @@ from cartlandscape.compare import compare
 from cartlandscape.errors import ComparisonError
 from cartlandscape.vocabulary import GradingScale
 
-from .builders import run_cli
+from .builders import SEEDS, run_cli, seed_outcomes
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 FILES = ("outcomes/safety-bcma.toml", "outcomes/durability-bcma.toml")
-IDS = [
-    record["id"]
-    for name in FILES
-    for record in tomllib.loads((SEEDS / name).read_text(encoding="utf-8"))["outcome"]
-]
 SAFETY = ("crs", "icans", "neurotoxicity")
 #: The approved BCMA-directed products (checked against the registry below).
 BCMA_PRODUCTS = (
@@ -63,7 +55,12 @@ def _bcma_section() -> str:
 
 
 def _outcomes(reg: cartlandscape.Registry) -> list[cartlandscape.Outcome]:
-    return [reg.outcomes[i] for i in IDS]
+    """The outcomes of the two files, in file order."""
+    return seed_outcomes(reg, *FILES)
+
+
+#: One case per outcome of the two files, named by its id, drawn at collection.
+each_outcome_id = pytest.mark.bundled("outcome_id", lambda reg: [o.id for o in _outcomes(reg)])
 
 
 def test_the_files_hold_the_expected_products(bundled: cartlandscape.Registry) -> None:
@@ -257,7 +254,7 @@ def test_not_reached_reads_as_not_reached(bundled: cartlandscape.Registry) -> No
     assert outcome.value.describe() == "not reached"
 
 
-@pytest.mark.parametrize("outcome_id", IDS)
+@each_outcome_id
 def test_graded_outcomes_state_scale_grade_and_safety_set(
     bundled: cartlandscape.Registry, outcome_id: str
 ) -> None:
@@ -270,7 +267,7 @@ def test_graded_outcomes_state_scale_grade_and_safety_set(
     assert str(outcome.analysis_set) == "infused"
 
 
-@pytest.mark.parametrize("outcome_id", IDS)
+@each_outcome_id
 def test_comparator_records_are_complete(bundled: cartlandscape.Registry, outcome_id: str) -> None:
     """A record with a comparator arm gives that arm's value; a hazard ratio has its interval."""
     outcome = bundled.outcomes[outcome_id]
@@ -309,7 +306,7 @@ def test_every_bcma_product_has_crs_with_a_scale(
 # -- grading scales: what each record states, and what the data can compare ---------------------
 
 
-@pytest.mark.parametrize("outcome_id", IDS)
+@each_outcome_id
 def test_each_trial_carries_the_scale_its_sources_state(
     bundled: cartlandscape.Registry, outcome_id: str
 ) -> None:
