@@ -8,6 +8,7 @@ generated ones) with keys dropped or renamed and values swapped for random JSON 
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import tomllib
 from typing import Any
@@ -25,15 +26,31 @@ given = pytest.importorskip("hypothesis").given
 settings = pytest.importorskip("hypothesis").settings
 st = pytest.importorskip("hypothesis.strategies")
 
-BUNDLED = loading._bundled_files()
-SEED_RECORDS = [
-    (tag, record)
-    for _, data in BUNDLED
-    for tag, items in tomllib.loads(data.decode("utf-8")).items()
-    if tag != loading.META_KEY
-    for record in items
-]
-FIELD_NAMES = sorted({key for _, record in SEED_RECORDS for key in record} | {"override", "meta"})
+
+@functools.cache
+def _bundled() -> list[tuple[str, bytes]]:
+    """The bundled seed files, ``(name, bytes)``, read on first use (never at import)."""
+    return loading._bundled_files()
+
+
+@functools.cache
+def _seed_records() -> list[tuple[str, dict[str, Any]]]:
+    """Every record of the bundled seeds as its kind tag and table; shared, so only copied."""
+    return [
+        (tag, record)
+        for _, data in _bundled()
+        for tag, items in tomllib.loads(data.decode("utf-8")).items()
+        if tag != loading.META_KEY
+        for record in items
+    ]
+
+
+@functools.cache
+def _field_names() -> list[str]:
+    """Every key of the seed records, and the two keys a data file knows besides kind tags."""
+    return sorted({key for _, record in _seed_records() for key in record} | {"override", "meta"})
+
+
 TOP_LEVEL = {
     cls: strategy for cls, strategy in RECORDS.items() if getattr(cls, "kind", None) in BASE_KINDS
 }
@@ -64,10 +81,12 @@ def _places(item: Any) -> list[tuple[Any, Any]]:
     return found
 
 
-#: Every value in the seed records, as JSON text: swapped in, they are often almost right.
-SEED_VALUES = sorted(
-    {json.dumps(c[k]) for _, record in SEED_RECORDS for c, k in _places(record)}, key=len
-)
+@functools.cache
+def _seed_values() -> list[str]:
+    """Every value in the seed records, as JSON text: swapped in, they are often almost right."""
+    return sorted(
+        {json.dumps(c[k]) for _, record in _seed_records() for c, k in _places(record)}, key=len
+    )
 
 
 @st.composite
@@ -83,10 +102,10 @@ def mutated(draw: Any, record: dict[str, Any]) -> dict[str, Any]:
         if action == "drop":
             del container[key]
         elif action == "rename" and isinstance(container, dict):
-            new = draw(st.sampled_from(FIELD_NAMES) | st.text(max_size=8))
+            new = draw(st.sampled_from(_field_names()) | st.text(max_size=8))
             container[new] = container.pop(key)
         elif action == "swap":
-            container[key] = json.loads(draw(st.sampled_from(SEED_VALUES)))
+            container[key] = json.loads(draw(st.sampled_from(_seed_values())))
         else:
             container[key] = draw(json_values)
     return record
@@ -112,7 +131,7 @@ def documents(
     return json.dumps(document).encode("utf-8")
 
 
-seed_records = st.sampled_from(SEED_RECORDS)
+seed_records = st.deferred(lambda: st.sampled_from(_seed_records()))
 generated_records = st.sampled_from(sorted(TOP_LEVEL, key=lambda c: c.kind)).flatmap(
     lambda cls: TOP_LEVEL[cls].map(lambda r: (cls.kind, cartlandscape.converter().unstructure(r)))
 )
@@ -171,7 +190,7 @@ def test_mutated_seed_records_give_only_data_errors(data: bytes) -> None:
 @given(documents(seed_records, overrides=True))
 def test_mutated_seed_records_with_the_bundled_data_give_only_data_errors(data: bytes) -> None:
     """Mutated records next to the bundled data (so references resolve) load or raise DataError."""
-    _check([*BUNDLED, ("mine.json", data)])
+    _check([*_bundled(), ("mine.json", data)])
 
 
 @given(documents(generated_records))
@@ -182,7 +201,9 @@ def test_mutated_generated_records_give_only_data_errors(data: bytes) -> None:
 
 @with_bundled
 @given(
-    st.sampled_from([item for item in BUNDLED if item[0].endswith(".toml")]),
+    st.deferred(
+        lambda: st.sampled_from([item for item in _bundled() if item[0].endswith(".toml")])
+    ),
     st.lists(
         st.tuples(st.integers(0, 10**6), st.integers(0, 8), st.binary(max_size=8)), max_size=4
     ),
@@ -195,7 +216,7 @@ def test_mutated_seed_files_give_only_data_errors(
     for offset, length, insert in edits:
         at = offset % (len(data) + 1)
         data = data[:at] + insert + data[at + length :]
-    _check([*BUNDLED, ("mine.toml", data)])
+    _check([*_bundled(), ("mine.toml", data)])
 
 
 # -- crashes found ------------------------------------------------------------------------------
