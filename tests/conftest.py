@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -47,15 +47,24 @@ def bundled_registry() -> Registry:
     return cartlandscape.registry()
 
 
+def _holdings(registry: Registry) -> tuple[object, tuple[int, ...]]:
+    """What *registry* holds: its version and the very record objects, in data order."""
+    return registry.version, tuple(map(id, registry.records()))
+
+
 @pytest.fixture(scope="session")
-def bundled() -> Registry:
+def bundled() -> Iterator[Registry]:
     """The bundled registry, one for the whole run and the very one collection parametrized from.
 
-    Every test that takes it shares it, so it is only read: a registry cannot be changed once
-    built and its records are frozen (``tests/test_suite_rules.py`` checks both), and a test
-    that needs other data builds its own registry (``tests/builders.py``) instead.
+    Every test that takes it shares it, so it is only read: a registry offers no way to change
+    it and its records are frozen (``tests/test_suite_rules.py`` checks that), and a test that
+    needs other data builds its own registry (``tests/builders.py``).  At the end of the run
+    the fixture checks that the registry still holds the same version and records.
     """
-    return bundled_registry()
+    registry = bundled_registry()
+    held = _holdings(registry)
+    yield registry
+    assert _holdings(registry) == held, "a test changed the shared bundled registry"
 
 
 def pytest_configure(config: pytest.Config) -> None:
