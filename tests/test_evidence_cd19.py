@@ -278,3 +278,44 @@ def test_penn_and_lee_grade_3_crs_are_refused_naming_both_scales(
         )
     assert "Penn" in str(refused_products.value)
     assert "Lee 2014" in str(refused_products.value)
+
+
+def test_elara_label_crs_counts_the_patients(bundled: cartlandscape.Registry) -> None:
+    """The follicular lymphoma label counts CRS in 51 of 97 patients (53%), scale not named."""
+    outcome = bundled.outcomes["tisagenlecleucel-elara-label-crs-any"]
+    assert (outcome.responders, outcome.n, _text(outcome.value)) == (51, 97, "53 percent")
+    assert str(outcome.grading_scale) == "not-stated"
+    assert [c.source for c in outcome.citations] == ["kymriah-hcp-fl"]
+
+
+@pytest.mark.parametrize(
+    ("record_id", "value"),
+    [
+        ("tisagenlecleucel-elara-2-year-pfs-rate-24-month", "57.4 percent"),
+        ("tisagenlecleucel-elara-2-year-os-rate-24-month", "87.7 percent"),
+    ],
+)
+def test_elara_two_year_survival(
+    bundled: cartlandscape.Registry, record_id: str, value: str
+) -> None:
+    """ELARA at a median follow-up of 28.9 months: 24-month PFS and OS of 94 evaluable patients."""
+    outcome = bundled.outcomes[record_id]
+    assert (_text(outcome.value), _text(outcome.timepoint)) == (value, "24 month")
+    assert (outcome.n, str(outcome.analysis_set)) == (94, "evaluable")
+    assert str(outcome.data_cut) == "2022-03-29"
+    assert {c.source for c in outcome.citations} == {
+        "elara-ash-2022-long-term",
+        "elara-2-year-update-journal",
+    }
+
+
+def test_elara_duration_of_response_keeps_the_journal_figure(
+    bundled: cartlandscape.Registry,
+) -> None:
+    """The journal prints 66.4% at 24 months, the conference abstract 64.6%: both are kept."""
+    outcome = bundled.outcomes["tisagenlecleucel-elara-2-year-dor-rate-24-month"]
+    assert _text(outcome.value) == "66.4 percent"
+    assert outcome.n is None  # the number of responders is not printed
+    (disagreement,) = outcome.disagreements
+    assert (disagreement.field, _text(disagreement.value)) == ("value", "64.6 percent")
+    assert {c.source for c in disagreement.citations} == {"elara-ash-2022-long-term"}
