@@ -540,6 +540,49 @@ def _graded(
     ]
 
 
+@attrs.frozen
+class _Question:
+    """A question as :func:`compare` and :func:`rank` read it: endpoint, scope and grading."""
+
+    endpoint: Endpoint
+    indication: str | None
+    timepoint: Value | None
+    grade: Grade | None
+    grading_scale: GradingScale | None
+
+    @classmethod
+    def read(
+        cls,
+        registry: Registry,
+        endpoint: Endpoint | str,
+        indication: str | None,
+        timepoint: Value | str | None,
+        grade: Grade | str | None,
+        grading_scale: GradingScale | str | None,
+    ) -> _Question:
+        """The question asked: names looked up, values parsed, grading checked."""
+        wanted = parse_endpoint(endpoint)
+        scope = None if indication is None else registry.lookup(indication, "indication").id
+        return cls(wanted, scope, _timepoint(timepoint), *_grading(wanted, grade, grading_scale))
+
+    def shared(
+        self, registry: Registry, outcomes: Sequence[Outcome], left_out: Sequence[str]
+    ) -> dict[str, Any]:
+        """The fields a comparison or ranking of *outcomes* takes from the question."""
+        scope = self.indication
+        return {
+            "endpoint": self.endpoint,
+            "indication": scope,
+            "timepoint": self.timepoint,
+            "unit": _unit_of(self.endpoint),
+            "indication_name": None if scope is None else registry.indications[scope].name,
+            "grade": self.grade,
+            "grading_scale": self.grading_scale,
+            "cautions": cautions(outcomes),
+            "left_out": tuple(left_out),
+        }
+
+
 def _therapy_outcomes(
     registry: Registry,
     therapy: Therapy,
@@ -698,10 +741,9 @@ def compare(
     >>> [row.flags for row in c.rows]
     [('endpoint',), ('endpoint',)]
     """  # noqa: E501
-    wanted = parse_endpoint(endpoint)
-    scope = None if indication is None else registry.lookup(indication, "indication").id
-    when = _timepoint(timepoint)
-    wanted_grade, wanted_scale = _grading(wanted, grade, grading_scale)
+    question = _Question.read(registry, endpoint, indication, timepoint, grade, grading_scale)
+    wanted, scope, when = question.endpoint, question.indication, question.timepoint
+    wanted_grade, wanted_scale = question.grade, question.grading_scale
     if isinstance(therapies, str) or len(therapies) < 2:
         raise ComparisonError("compare needs two or more therapies (or outcomes)")
     outcomes: list[Outcome] = []
@@ -743,19 +785,8 @@ def compare(
         outcomes, left_out = _one_per_study(outcomes, registry)
     asked = matching.against_question(outcomes, wanted, when, wanted_grade, wanted_scale)
     rows, found_mismatches = _checked(registry, outcomes, FIELDS, allow_mismatch, asked)
-    return Comparison(
-        endpoint=wanted,
-        indication=scope,
-        timepoint=when,
-        unit=_unit_of(wanted),
-        rows=rows,
-        mismatches=found_mismatches,
-        indication_name=None if scope is None else registry.indications[scope].name,
-        grade=wanted_grade,
-        grading_scale=wanted_scale,
-        cautions=cautions(outcomes),
-        left_out=tuple(left_out),
-    )
+    shared = question.shared(registry, outcomes, left_out)
+    return Comparison(rows=rows, mismatches=found_mismatches, **shared)
 
 
 def rank(
@@ -798,10 +829,9 @@ def rank(
     >>> [(p, r.name, str(r.value), r.n) for p, r in zip(t.positions, t.rows)]
     [(1, 'B-cel', '85 percent', 12), (2, 'A-cel', '>80 percent', 30)]
     """
-    wanted = parse_endpoint(endpoint)
-    scope = None if indication is None else registry.lookup(indication, "indication").id
-    when = _timepoint(timepoint)
-    wanted_grade, wanted_scale = _grading(wanted, grade, grading_scale)
+    question = _Question.read(registry, endpoint, indication, timepoint, grade, grading_scale)
+    wanted, scope, when = question.endpoint, question.indication, question.timepoint
+    wanted_grade, wanted_scale = question.grade, question.grading_scale
     outcomes = matching.in_scope(registry, registry.outcomes_for(endpoint=wanted), scope, when)
     outcomes = _graded(outcomes, wanted_grade, wanted_scale)
     left_out: list[str] = []
@@ -823,18 +853,7 @@ def rank(
     for i, outcome in enumerate(outcomes):
         same = i > 0 and order(outcome)[:3] == order(outcomes[i - 1])[:3]
         positions.append(positions[-1] if same else i + 1)
+    shared = question.shared(registry, outcomes, left_out)
     return Table(
-        endpoint=wanted,
-        indication=scope,
-        timepoint=when,
-        unit=_unit_of(wanted),
-        descending=descending,
-        rows=rows,
-        positions=tuple(positions),
-        mismatches=found,
-        indication_name=None if scope is None else registry.indications[scope].name,
-        grade=wanted_grade,
-        grading_scale=wanted_scale,
-        cautions=cautions(outcomes),
-        left_out=tuple(left_out),
+        descending=descending, rows=rows, positions=tuple(positions), mismatches=found, **shared
     )

@@ -31,7 +31,7 @@ ORR 70.2 percent (95% CI 47.5–86 percent; 95% PI 34.1–91.5 percent; DerSimon
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, Final
+from typing import Any, Final, TypedDict
 
 import attrs
 
@@ -172,36 +172,44 @@ def _percent(value: float) -> str:
     return f"{value:.3g}"
 
 
+class _Percent(TypedDict):
+    estimate: float
+    low: float
+    high: float
+
+
+def _in_percent(estimate: float, low: float, high: float) -> _Percent:
+    """A proportion and the ends of its interval (0 to 1), as the percentages results hold."""
+    return {"estimate": 100 * estimate, "low": 100 * low, "high": 100 * high}
+
+
+#: The fields a pooled estimate takes from its fit as they are (the scale's own numbers, the
+#: heterogeneity and the method).
+_AS_FITTED: Final = (
+    *("coef", "se", "tau2", "i2", "h2", "q", "q_p", "k"),
+    *("measure", "tau2_method", "interval", "model", "correction", "method"),
+)
+
+
 def _study_estimates(
     found: list[Outcome], tallies: list[Counts], result: Fit
 ) -> tuple[StudyEstimate, ...]:
     """Each outcome's counts, own estimate and weight in the fit, in the order given."""
+    per_study = zip(
+        result.yi, result.vi, result.weights, result.corrected, result.study_estimates, strict=True
+    )
     return tuple(
         StudyEstimate(
             outcome=outcome.id,
-            responders=tally.responders,
-            n=tally.n,
-            derived=tally.derived,
+            **attrs.asdict(tally),
             corrected=corrected,
             effect=y,
             variance=v,
             weight=w,
-            estimate=100 * own[0],
-            low=100 * own[1],
-            high=100 * own[2],
-            note=tally.note,
+            **_in_percent(*own),
             citations=outcome.citations,
         )
-        for outcome, tally, y, v, w, corrected, own in zip(
-            found,
-            tallies,
-            result.yi,
-            result.vi,
-            result.weights,
-            result.corrected,
-            result.study_estimates,
-            strict=True,
-        )
+        for outcome, tally, (y, v, w, corrected, own) in zip(found, tallies, per_study, strict=True)
     )
 
 
@@ -263,30 +271,15 @@ def pool(
     weights = _study_estimates(found, tallies, result)
     return PooledEstimate(
         endpoint=found[0].endpoint,
-        estimate=100 * result.estimate,
-        low=100 * result.ci[0],
-        high=100 * result.ci[1],
+        **_in_percent(result.estimate, *result.ci),
         pi_low=100 * result.pi[0],
         pi_high=100 * result.pi[1],
-        coef=result.coef,
-        se=result.se,
-        tau2=result.tau2,
-        i2=result.i2,
-        h2=result.h2,
-        q=result.q,
-        q_p=result.q_p,
-        k=result.k,
+        **{name: getattr(result, name) for name in _AS_FITTED},
         level=level,
         studies=tuple(o.id for o in found),
         corrected=tuple(s.outcome for s in weights if s.corrected),
         derived=tuple(s.outcome for s in weights if s.derived),
         weights=weights,
-        measure=result.measure,
-        tau2_method=result.tau2_method,
-        interval=result.interval,
-        model=result.model,
-        correction=result.correction,
-        method=result.method,
         citations=tuple(dict.fromkeys(c for o in found for c in o.citations)),
     )
 

@@ -161,6 +161,11 @@ def _command(
     return parser
 
 
+def _kind(parser: argparse.ArgumentParser, help: str, action: str = "store") -> None:
+    """The ``--kind`` option of the commands that look among records of every kind."""
+    parser.add_argument("--kind", action=action, choices=KINDS, help=help)
+
+
 def _trial_filters(parser: argparse.ArgumentParser) -> None:
     """The filters every ``trials`` subcommand takes (those of ``Registry.trials_for``)."""
     group = parser.add_argument_group("filters (all must match)")
@@ -326,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
         formats=("table", "json"),
     )
     show.add_argument("name", metavar="NAME", help="an id, name, INN, brand, code or alias")
-    show.add_argument("--kind", choices=KINDS, help="only look among records of this kind")
+    _kind(show, "only look among records of this kind")
 
     search = _command(
         commands,
@@ -340,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     search.add_argument("text", metavar="TEXT", help="text to look for in names")
-    search.add_argument("--kind", choices=KINDS, help="only records of this kind")
+    _kind(search, "only records of this kind")
 
     compare = _command(
         commands,
@@ -508,12 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
         formats=("json", "csv"),
         default="json",
     )
-    export.add_argument(
-        "--kind",
-        action="append",
-        choices=KINDS,
-        help="only records of this kind; repeatable (CSV takes exactly one)",
-    )
+    _kind(export, "only records of this kind; repeatable (CSV takes exactly one)", "append")
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not to the screen")
 
     validate = _command(

@@ -164,6 +164,13 @@ _MILESTONE_COLUMNS = [
     Column("description", "Note"),
     Column("cited", "Cited"),
 ]
+#: The last columns of every table of outcomes: where the figure is from.
+_WHERE_FROM = (
+    Column("indication", "Indication"),
+    Column("study", "Study"),
+    Column("id", "Id"),
+    Column("cited", "Cited"),
+)
 _OUTCOME_COLUMNS = [
     Column("endpoint", "Endpoint"),
     Column("at", "At"),
@@ -173,9 +180,7 @@ _OUTCOME_COLUMNS = [
     Column("indication", "Indication"),
     Column("therapy", "Therapy"),
     Column("institution", "Institution"),
-    Column("study", "Study"),
-    Column("id", "Id"),
-    Column("cited", "Cited"),
+    *_WHERE_FROM[1:],
 ]
 _SAFETY_COLUMNS = [
     Column("endpoint", "Endpoint"),
@@ -185,10 +190,7 @@ _SAFETY_COLUMNS = [
     Column("n", "N", align="right"),
     Column("set", "Patients"),
     Column("at", "At"),
-    Column("indication", "Indication"),
-    Column("study", "Study"),
-    Column("id", "Id"),
-    Column("cited", "Cited"),
+    *_WHERE_FROM,
 ]
 _DURABILITY_COLUMNS = [
     Column("endpoint", "Endpoint"),
@@ -199,10 +201,7 @@ _DURABILITY_COLUMNS = [
     Column("versus", "Comparator value"),
     Column("hr", "Hazard ratio"),
     Column("follow_up", "Follow-up"),
-    Column("indication", "Indication"),
-    Column("study", "Study"),
-    Column("id", "Id"),
-    Column("cited", "Cited"),
+    *_WHERE_FROM,
 ]
 _PRICE_COLUMNS = [
     Column("date", "Date"),
@@ -252,32 +251,34 @@ def _milestone_row(reg: Registry, c: Card, m: Milestone) -> dict[str, object]:
     }
 
 
-def _outcome_row(reg: Registry, c: Card, o: Outcome, shown: Record) -> dict[str, object]:
-    study = o.study.name or o.study.registry_id if o.study else None
+def _where_from(reg: Registry, c: Card, o: Outcome) -> dict[str, object]:
+    """The cells of :data:`_WHERE_FROM`: the indication, study, id and citations of *o*."""
     return {
+        "indication": reg.label_of("indication", o.indication),
+        "study": (o.study.name or o.study.registry_id) if o.study else None,
         "id": o.id,
+        "cited": c.cite(o.citations),
+    }
+
+
+def _outcome_row(reg: Registry, c: Card, o: Outcome, shown: Record) -> dict[str, object]:
+    return {
+        **_where_from(reg, c, o),
         "endpoint": o.endpoint.label,
         "at": o.timepoint.describe() if o.timepoint else None,
         "grade": o.grading,
         "value": o.value.describe(),
         "n": o.n,
-        "indication": reg.label_of("indication", o.indication),
         "therapy": None if shown.kind == "therapy" else reg.label_of("therapy", o.therapy),
         "institution": (
             None if shown.kind == "institution" else reg.label_of("institution", o.institution)
         ),
-        "study": study,
-        "cited": c.cite(o.citations),
     }
-
-
-def _study(o: Outcome) -> str | None:
-    return (o.study.name or o.study.registry_id) if o.study else None
 
 
 def _safety_row(reg: Registry, c: Card, o: Outcome, shown: Record) -> dict[str, object]:
     return {
-        "id": o.id,
+        **_where_from(reg, c, o),
         "endpoint": o.endpoint.label,
         "grade": o.grading,
         "value": o.value.describe(),
@@ -285,9 +286,6 @@ def _safety_row(reg: Registry, c: Card, o: Outcome, shown: Record) -> dict[str, 
         "n": o.n,
         "set": None if o.analysis_set is None else o.analysis_set.value,
         "at": o.timepoint.describe() if o.timepoint else None,
-        "indication": reg.label_of("indication", o.indication),
-        "study": _study(o),
-        "cited": c.cite(o.citations),
     }
 
 
@@ -297,7 +295,7 @@ def _durability_row(reg: Registry, c: Card, o: Outcome, shown: Record) -> dict[s
         f"n={o.comparator_n}" if o.comparator_n is not None else None,
     ]
     return {
-        "id": o.id,
+        **_where_from(reg, c, o),
         "endpoint": o.endpoint.label,
         "at": o.timepoint.describe() if o.timepoint else None,
         "value": o.value.describe(),
@@ -306,9 +304,6 @@ def _durability_row(reg: Registry, c: Card, o: Outcome, shown: Record) -> dict[s
         "versus": ", ".join(filter(None, versus)) or None,
         "hr": None if o.hazard_ratio is None else str(o.hazard_ratio),
         "follow_up": o.follow_up.describe() if o.follow_up else None,
-        "indication": reg.label_of("indication", o.indication),
-        "study": _study(o),
-        "cited": c.cite(o.citations),
     }
 
 
