@@ -486,12 +486,24 @@ class Registry:
                 found.setdefault((owner.kind, owner.id), owner)
         return list(found.values())
 
-    def _resolve(self, item: Record | str, kind: str) -> str:
+    @overload
+    def _resolve(self, item: Record | str, kind: str) -> str: ...
+    @overload
+    def _resolve(self, item: Record | str | None, kind: str) -> str | None: ...
+
+    def _resolve(self, item: Record | str | None, kind: str) -> str | None:
+        """The id of *item*, a record of *kind* or one of its names (None: no criterion)."""
+        if item is None:
+            return None
         if isinstance(item, Record):
             if item.kind != kind:
                 raise TypeError(f"expected a {kind}, found a {item.kind} ({item.id!r})")
             return item.id
         return self.lookup(item, kind).id
+
+    def _under(self, indication: Indication | str | None) -> frozenset[str] | None:
+        """The :meth:`indication_ids` of *indication*; None (no criterion) for None."""
+        return None if indication is None else self.indication_ids(indication)
 
     def indication_ids(self, indication: Indication | str) -> frozenset[str]:
         """The id of *indication* and of every indication under it."""
@@ -525,9 +537,9 @@ class Registry:
         neither a known agency nor in the data) raises
         :class:`~cartlandscape.errors.UnknownValueError` with close matches.
         """
-        target_id = None if target is None else self._resolve(target, "target")
-        indications = None if indication is None else self.indication_ids(indication)
-        developer_id = None if developer is None else self._resolve(developer, "institution")
+        target_id = self._resolve(target, "target")
+        indications = self._under(indication)
+        developer_id = self._resolve(developer, "institution")
         wanted_modality = None if modality is None else _choice("modality", modality, Modality)
         if status is not None and status not in _STATUSES:
             raise UnknownValueError("status", status, _STATUSES)
@@ -572,11 +584,11 @@ class Registry:
         """
         wanted_grade = None if grade is None else parse_grade(grade)
         wanted_scale = None if grading_scale is None else parse_grading_scale(grading_scale)
-        therapy_id = None if therapy is None else self._resolve(therapy, "therapy")
-        indications = None if indication is None else self.indication_ids(indication)
+        therapy_id = self._resolve(therapy, "therapy")
+        indications = self._under(indication)
         wanted = None if endpoint is None else parse_endpoint(endpoint)
-        institution_id = None if institution is None else self._resolve(institution, "institution")
-        target_id = None if target is None else self._resolve(target, "target")
+        institution_id = self._resolve(institution, "institution")
+        target_id = self._resolve(target, "target")
         found = []
         for outcome in self.outcomes:
             if therapy_id is not None and outcome.therapy != therapy_id:
@@ -617,8 +629,8 @@ class Registry:
         exact: bool,
     ) -> list[tuple[Therapy, Milestone]]:
         """The ``(therapy, milestone)`` pairs the criteria of :meth:`milestones_for` admit."""
-        therapy_id = None if therapy is None else self._resolve(therapy, "therapy")
-        indications = None if indication is None else self.indication_ids(indication)
+        therapy_id = self._resolve(therapy, "therapy")
+        indications = self._under(indication)
         code = self._agency(agency)
         kinds: frozenset[MilestoneKind] | None = None
         if type is not None:
@@ -738,7 +750,7 @@ class Registry:
         *country* is an ISO 3166-1 alpha-2 code (any case); *currency* a unit name such as
         ``USD`` (or an alias of one, such as ``RMB``).
         """
-        therapy_id = None if therapy is None else self._resolve(therapy, "therapy")
+        therapy_id = self._resolve(therapy, "therapy")
         code = None if country is None else country.upper()
         unit = None
         if currency is not None:

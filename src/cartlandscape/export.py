@@ -44,8 +44,7 @@ from cartlandscape import integrity
 from cartlandscape._registry import DataVersion, RecordSet, Registry
 from cartlandscape.compare import Comparison, Difference, Row, Table
 from cartlandscape.dates import PartialDate
-from cartlandscape.kinds import BASE_KINDS, class_for, tags
-from cartlandscape.loading import META_KEY
+from cartlandscape.kinds import BASE_KINDS, META_KEY, class_for, tags
 from cartlandscape.models import Citation, Record, Ref, citations_text, is_citations
 from cartlandscape.pooling import PooledEstimate
 from cartlandscape.serialization import converter

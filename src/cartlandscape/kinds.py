@@ -44,6 +44,8 @@ from cartlandscape.models import (
 
 __all__ = [
     "BASE_KINDS",
+    "META_KEY",
+    "OVERRIDE_KEY",
     "RESERVED_KEYS",
     "class_for",
     "collection_of",
@@ -67,9 +69,13 @@ BASE_KINDS: Final = MappingProxyType(
         "event": (Event, "events"),
     }
 )
+#: The key of a data file's release table.
+META_KEY: Final = "meta"
+#: The key that marks a record as replacing an earlier one.
+OVERRIDE_KEY: Final = "override"
 #: Keys data files use for something other than a kind: ``meta`` at the top of a file (its
 #: release), ``override`` inside a record (it replaces an earlier record with its id).
-RESERVED_KEYS: Final = frozenset({"meta", "override"})
+RESERVED_KEYS: Final = frozenset({META_KEY, OVERRIDE_KEY})
 _TAG = re.compile(r"^[a-z][a-z0-9-]*$")
 _lock = threading.Lock()
 _classes: dict[str, type[Record]] = {tag: cls for tag, (cls, _) in BASE_KINDS.items()}

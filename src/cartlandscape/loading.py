@@ -68,7 +68,10 @@ from cartlandscape import seedcache
 from cartlandscape._registry import DataVersion, Override, Registry
 from cartlandscape.dates import PartialDate
 from cartlandscape.errors import DataError, FieldError, Problem
-from cartlandscape.kinds import class_for, tags
+
+# The reserved keys are the kinds module's; loading.META_KEY is kept for those who read it here.
+from cartlandscape.kinds import META_KEY as META_KEY
+from cartlandscape.kinds import OVERRIDE_KEY, class_for, tags
 from cartlandscape.models import Record, Study
 from cartlandscape.serialization import converter, error_messages, structure, structurer
 from cartlandscape.values import Value
@@ -89,10 +92,6 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 #: The deepest nesting of tables and lists a data file may have.
 MAX_DEPTH = 64
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-#: The key of a data file's release table.
-META_KEY = "meta"
-#: The key that marks a record as replacing an earlier one.
-OVERRIDE_KEY = "override"
 _SUFFIXES = (".toml", ".json")
 _META_FIELDS = frozenset({"release", "as_of"})
 

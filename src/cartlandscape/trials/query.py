@@ -134,9 +134,9 @@ def trials_for(
     :class:`~cartlandscape.errors.UnknownNameError`, an unknown phase, status, country, sponsor
     class or modality a :class:`ValueError` listing the values allowed.
     """
-    target_id = None if target is None else reg._resolve(target, "target")
-    indications = None if indication is None else reg.indication_ids(indication)
-    product_id = None if product is None else reg._resolve(product, "therapy")
+    target_id = reg._resolve(target, "target")
+    indications = reg._under(indication)
+    product_id = reg._resolve(product, "therapy")
     wanted_phase = None if phase is None else parse_phase(phase)
     wanted_status = None if status is None else _member(TrialStatus, status, "status")
     wanted_class = (
