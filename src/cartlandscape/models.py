@@ -20,7 +20,6 @@ attr.exceptions.FrozenInstanceError: can't set attribute
 from __future__ import annotations
 
 import enum
-import math
 import re
 import typing
 from collections.abc import Iterable, Sequence
@@ -32,11 +31,15 @@ from cartlandscape import units
 from cartlandscape.dates import PartialDate, undated_last
 from cartlandscape.errors import FieldError
 from cartlandscape.fields import (
+    FieldValidator,
+    Flag,
+    Positive,
     check_value,
     date_field,
     enum_field,
     id_field,
     pattern_field,
+    record_field,
     records_field,
     ref_field,
     refs_field,
@@ -100,29 +103,6 @@ _REGISTRY_ID = (
 )
 
 
-def _nonempty_field(cls: type, what: str, at_least: str) -> Any:
-    """A tuple of one or more *cls* (a list in the data); *what* names one in messages."""
-
-    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, tuple) or not value:
-            raise FieldError(attribute.name, at_least, value)
-        for i, item in enumerate(value):
-            if not isinstance(item, cls):
-                raise FieldError(f"{attribute.name}[{i}]", what, item)
-
-    return attrs.field(converter=lambda v: tuple(v) if isinstance(v, list) else v, validator=check)
-
-
-def _record(cls: type, what: str, *, optional: bool = True) -> Any:
-    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if value is None and optional:
-            return
-        if not isinstance(value, cls):
-            raise FieldError(attribute.name, what, value)
-
-    return attrs.field(default=None, validator=check) if optional else attrs.field(validator=check)
-
-
 @attrs.frozen(kw_only=True)
 class Citation:
     """Where a fact comes from: a source id and a locator inside it (section, table, ...)."""
@@ -152,7 +132,7 @@ def citations_text(citations: Iterable[Citation], sep: str = ":") -> str:
 
 
 def _citations_field() -> Any:
-    return _nonempty_field(Citation, "a citation", "at least one citation")
+    return records_field(Citation, "a citation", nonempty="at least one citation")
 
 
 @attrs.frozen(kw_only=True)
@@ -477,16 +457,7 @@ class Study:
 
 
 def _ratio(optional: bool) -> Any:
-    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if value is None and optional:
-            return
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or value <= 0
-        ):
-            raise FieldError(attribute.name, "a positive number", value)
+    check = Positive(optional)
 
     def convert(value: object) -> object:
         return float(value) if type(value) is int else value
@@ -503,12 +474,20 @@ _P_VALUE: Final = re.compile(
 )
 
 
-def _p_value(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is None:
-        return
-    match = _P_VALUE.match(value) if isinstance(value, str) else None
-    if match is None or not 0 <= float(match.group("number")) <= 1:
-        raise FieldError(attribute.name, "a p value such as '<0.001' or '0.0003'", value)
+@attrs.define(frozen=True, repr=False)
+class _PValue(FieldValidator):
+    """A p value as printed: a number from 0 to 1, perhaps after a relation (or None)."""
+
+    optional: bool = True
+    expects: str = attrs.field(init=False, default="a p value such as '<0.001' or '0.0003'")
+
+    def __call__(self, inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        """Refuse anything but a p value as printed."""
+        if value is None:
+            return
+        match = _P_VALUE.match(value) if isinstance(value, str) else None
+        if match is None or not 0 <= float(match.group("number")) <= 1:
+            raise FieldError(attribute.name, self.expects, value)
 
 
 @attrs.frozen(kw_only=True)
@@ -527,7 +506,7 @@ class HazardRatio:
     low: float | None = _ratio(optional=True)
     high: float | None = _ratio(optional=True)
     level: Value = value_field("proportion", default="95 percent")
-    p: str | None = attrs.field(default=None, validator=_p_value)
+    p: str | None = attrs.field(default=None, validator=_PValue())
 
     def __attrs_post_init__(self) -> None:
         if (self.low is None) != (self.high is None):
@@ -573,13 +552,13 @@ class Outcome(Record):
     grade: Grade | None = enum_field(Grade, optional=True)
     analysis_set: AnalysisSet | None = enum_field(AnalysisSet, optional=True)
     data_cut: PartialDate | None = date_field()
-    study: Study | None = _record(Study, "a study")
+    study: Study | None = record_field(Study, "a study")
     setting: Setting = enum_field(Setting, default=Setting.CLINICAL_TRIAL)
     population: str | None = text_field(optional=True)
     comparator: str | None = text_field(optional=True)
     comparator_value: Value | None = value_field(optional=True, checked_by_record=True)
     comparator_n: int | None = attrs.field(default=None)
-    hazard_ratio: HazardRatio | None = _record(HazardRatio, "a hazard ratio")
+    hazard_ratio: HazardRatio | None = record_field(HazardRatio, "a hazard ratio")
     description: str | None = text_field(optional=True)
     citations: tuple[Citation, ...] = _citations_field()
     disagreements: tuple[Disagreement, ...] = _disagreements_field()
@@ -701,11 +680,6 @@ def _check_counts_agree(value: Value, n: int | None, responders: int | None) -> 
         )
 
 
-def _flag(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and not isinstance(value, bool):
-        raise FieldError(attribute.name, "true or false", value)
-
-
 @attrs.frozen(kw_only=True)
 class Price(Record):
     """The price of a therapy in one country, in the currency the source states.
@@ -721,7 +695,7 @@ class Price(Record):
     amount: Value = value_field("money")
     date: PartialDate = date_field(optional=False)
     type: PriceKind = enum_field(PriceKind)
-    launch: bool | None = attrs.field(default=None, validator=_flag)
+    launch: bool | None = attrs.field(default=None, validator=Flag())
     basis: PriceBasis | None = enum_field(PriceBasis, optional=True)
     indication: str | None = ref_field("indication")
     description: str | None = text_field(optional=True)
@@ -787,7 +761,7 @@ class Statement(Record):
     value: Value = value_field()
     type: StatementKind = enum_field(StatementKind, default=StatementKind.OBSERVATION)
     as_of: PartialDate | None = date_field()
-    period: Period | None = _record(Period, "a period")
+    period: Period | None = record_field(Period, "a period")
     scope: str | None = text_field(optional=True)
     description: str | None = text_field(optional=True)
     citations: tuple[Citation, ...] = _citations_field()
@@ -814,7 +788,7 @@ class Policy(Record):
     region: str | None = text_field(optional=True)
     city: str | None = text_field(optional=True)
     issuer: str | None = ref_field("institution")
-    period: Period | None = _record(Period, "a period")
+    period: Period | None = record_field(Period, "a period")
     aliases: tuple[str, ...] = texts_field()
     description: str | None = text_field(optional=True)
     citations: tuple[Citation, ...] = _citations_field()
@@ -829,7 +803,7 @@ class Event(Record):
 
     name: str = text_field()
     type: EventKind = enum_field(EventKind)
-    period: Period | None = _record(Period, "a period")
+    period: Period | None = record_field(Period, "a period")
     city: str | None = text_field(optional=True)
     country: str | None = pattern_field(*_COUNTRY)
     hosts: tuple[str, ...] = refs_field("institution")

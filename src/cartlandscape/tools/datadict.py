@@ -22,11 +22,11 @@ import attrs
 
 from cartlandscape import units, vocabulary
 from cartlandscape.dates import PartialDate
-from cartlandscape.errors import FieldError
+from cartlandscape.fields import ValueOf
 from cartlandscape.kinds import BASE_KINDS
 from cartlandscape.models import Ref
 from cartlandscape.tools._common import generate, parser, seeds_readme, settle
-from cartlandscape.values import Exact, Value
+from cartlandscape.values import Value
 
 __all__ = ["FIELD_DOCS", "expects", "main", "markdown", "record_classes", "splice"]
 
@@ -224,53 +224,24 @@ def _required(field: attrs.Attribute[Any]) -> str:
     return f"optional (default `{default!r}`)"
 
 
-class _Probe:
-    """A value no validator accepts, so that the validator says what it expects."""
-
-    def __repr__(self) -> str:
-        return "<probe>"
-
-
 def expects(field: attrs.Attribute[Any]) -> str:
-    """What *field*'s validator accepts, in the validator's own words.
+    """What *field* accepts, in its validator's own words (those of its error messages).
 
-    The validator is called with a value it cannot accept, and the message of the error it
-    raises is returned; for a value field, the dimensions it accepts are added.
+    A value field adds the dimensions it accepts.  A validator that is not one of
+    :mod:`cartlandscape.fields` (a class of downstream code) is described by what attrs' own
+    ``instance_of`` checks, if that is what it is.
     """
-    if field.validator is None:
-        return "checked when the record is built"
-    try:
-        field.validator(None, field, _Probe())
-    except FieldError as exc:
-        said = exc.expected
-    except TypeError:
-        said = f"a {getattr(field.type, '__name__', field.type)}"
-    else:  # pragma: no cover - every validator refuses the probe
-        return "anything"
-    if said.startswith("a value"):
-        dims = accepted_dimensions(field)
-        said += "; dimension: " + (", ".join(dims) if dims else "any")
-    return said
-
-
-def accepted_dimensions(field: attrs.Attribute[Any]) -> list[str]:
-    """The named dimensions a value field accepts; empty if it accepts every one."""
-    samples = {
-        "proportion": "percent",
-        "time": "month",
-        "count": "patient",
-        "dose": "cell / kilogram",
-        "money": "CNY",
-    }
-    accepted = []
-    for name, unit in samples.items():
-        try:
-            assert field.validator is not None
-            field.validator(None, field, Exact(1, unit))
-        except FieldError:
-            continue
-        accepted.append(name)
-    return [] if len(accepted) == len(samples) else accepted
+    validator = field.validator
+    said = getattr(validator, "expects", None)
+    if isinstance(validator, ValueOf):
+        where = "set by the record" if validator.checked_by_record else "any"
+        return f"{said}; dimension: {', '.join(validator.dimensions) or where}"
+    if isinstance(said, str):
+        return said
+    kind = getattr(validator, "type", None)
+    if isinstance(kind, type):
+        return f"a {kind.__name__}"
+    return "checked when the record is built"
 
 
 def _escape(text: str) -> str:

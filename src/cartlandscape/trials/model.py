@@ -29,6 +29,7 @@ from cartlandscape.errors import FieldError
 from cartlandscape.fields import (
     date_field,
     enum_field,
+    record_field,
     records_field,
     ref_field,
     text_field,
@@ -40,8 +41,6 @@ from cartlandscape.models import (
     Citation,
     Record,
     _citations_field,
-    _nonempty_field,
-    _record,
 )
 from cartlandscape.vocabulary import Modality
 
@@ -223,7 +222,7 @@ class Evidence:
 
 
 def _evidence_field() -> Any:
-    return _nonempty_field(Evidence, "evidence", "at least one piece of evidence")
+    return records_field(Evidence, "evidence", nonempty="at least one piece of evidence")
 
 
 @attrs.frozen(kw_only=True)
@@ -311,17 +310,17 @@ class Trial(Record):
     study_type: StudyType | None = enum_field(StudyType, optional=True)
     phases: tuple[Phase, ...] = _phases()
     status: TrialStatus = enum_field(TrialStatus)
-    start: TrialDate | None = _record(TrialDate, "a trial date")
-    primary_completion: TrialDate | None = _record(TrialDate, "a trial date")
-    completion: TrialDate | None = _record(TrialDate, "a trial date")
-    enrollment: Enrollment | None = _record(Enrollment, "an enrollment")
-    sponsor: Sponsor | None = _record(Sponsor, "a sponsor")
+    start: TrialDate | None = record_field(TrialDate, "a trial date")
+    primary_completion: TrialDate | None = record_field(TrialDate, "a trial date")
+    completion: TrialDate | None = record_field(TrialDate, "a trial date")
+    enrollment: Enrollment | None = record_field(Enrollment, "an enrollment")
+    sponsor: Sponsor | None = record_field(Sponsor, "a sponsor")
     countries: tuple[str, ...] = texts_field(_COUNTRY[0], _COUNTRY[1] + "s")
     conditions: tuple[str, ...] = texts_field()
     interventions: tuple[Intervention, ...] = records_field(Intervention, "an intervention")
     summary: str | None = text_field(optional=True)
-    modality: ModalityAnnotation | None = _record(ModalityAnnotation, "a modality annotation")
-    scope: ScopeAnnotation | None = _record(ScopeAnnotation, "a scope annotation")
+    modality: ModalityAnnotation | None = record_field(ModalityAnnotation, "a modality annotation")
+    scope: ScopeAnnotation | None = record_field(ScopeAnnotation, "a scope annotation")
     targets: tuple[TargetAnnotation, ...] = records_field(TargetAnnotation, "a target annotation")
     products: tuple[ProductAnnotation, ...] = records_field(
         ProductAnnotation, "a product annotation"

@@ -1,0 +1,143 @@
+"""The field validators: small frozen callables that say what they accept."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+import cartlandscape
+from cartlandscape import fields
+from cartlandscape.errors import FieldError
+from cartlandscape.fields import FieldValidator, ValueOf
+from cartlandscape.tools import datadict
+from cartlandscape.values import parse_value
+
+CLASSES = datadict.record_classes()
+VALIDATED = [
+    (cls, field)
+    for cls in CLASSES
+    for field in attrs.fields(cls)
+    if isinstance(field.validator, FieldValidator)
+]
+
+
+class _Wrong:
+    """A value no field accepts."""
+
+
+@pytest.mark.parametrize(
+    ("cls", "field"), VALIDATED, ids=[f"{c.__name__}.{f.name}" for c, f in VALIDATED]
+)
+def test_what_a_validator_says_it_expects_is_what_its_errors_say(
+    cls: type, field: attrs.Attribute[object]
+) -> None:
+    """A refused value gets the very words of ``expects``, which the dictionary shows."""
+    validator = field.validator
+    assert isinstance(validator, FieldValidator)
+    with pytest.raises(FieldError) as exc:
+        validator(None, field, _Wrong())
+    assert exc.value.expected == validator.expects
+    assert exc.value.field == field.name
+    assert validator.expects in repr(validator)
+
+
+def test_nearly_every_field_of_the_records_has_a_field_validator() -> None:
+    """Only the fields checked another way (a nested table, a kind:id) lack one."""
+    others = {
+        f"{cls.__name__}.{field.name}"
+        for cls in CLASSES
+        for field in attrs.fields(cls)
+        if not isinstance(field.validator, FieldValidator)
+    }
+    assert others == {"Therapy.construct", "Statement.subject"}
+
+
+def test_validators_are_frozen_and_compare_by_value() -> None:
+    """Like attrs' own validators: immutable, equal when built alike, with a readable repr."""
+    check = fields.Text(optional=True)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        check.optional = False  # type: ignore[misc]
+    assert check == fields.Text(optional=True) != fields.Text()
+    assert repr(check) == (
+        "<Text validator: a non-empty text without surrounding spaces (or None)>"
+    )
+    hgnc = attrs.fields_dict(cartlandscape.Target)["hgnc"].validator
+    assert repr(hgnc) == "<Pattern validator: an HGNC id such as 'HGNC:1633' (or None)>"
+
+
+def test_value_validators_name_the_dimensions_they_accept() -> None:
+    """A value field says which dimensions it accepts: none named means any."""
+    outcome = attrs.fields_dict(cartlandscape.Outcome)
+    assert outcome["timepoint"].validator.dimensions == ("time",)
+    assert outcome["value"].validator.dimensions == ()  # the endpoint decides
+    assert ValueOf().dimensions == ()
+    assert repr(outcome["value"].validator) == (
+        "<ValueOf validator: a value such as '87.5 percent'; dimension: checked by the record>"
+    )
+    assert datadict.expects(outcome["timepoint"]).endswith("dimension: time")
+    assert datadict.expects(outcome["value"]).endswith("dimension: set by the record")
+
+
+def test_the_dictionary_reads_validators_without_calling_them() -> None:
+    """What a field accepts comes from ``expects``; the validator is never run for it."""
+
+    @attrs.define(frozen=True, repr=False)
+    class Never(FieldValidator):
+        expects: str = "a thing never checked here"
+
+        def __call__(self, inst: object, attribute: attrs.Attribute[object], value: object) -> None:
+            """Fail: the dictionary must not call a validator."""
+            raise AssertionError("called")
+
+    @attrs.frozen
+    class Custom:
+        thing: str = attrs.field(validator=Never())
+        plain: str = attrs.field(validator=attrs.validators.instance_of(str))
+        free: str = attrs.field(default="")
+
+    named = attrs.fields_dict(Custom)
+    assert datadict.expects(named["thing"]) == "a thing never checked here"
+    assert datadict.expects(named["plain"]) == "a str"
+    assert datadict.expects(named["free"]) == "checked when the record is built"
+
+
+@pytest.mark.parametrize(
+    ("dimension", "text", "message"),
+    [
+        ("time", "12 percent", "expected a time ([time])"),
+        ("proportion", "12 month", "expected a proportion (in percent, or as a fraction)"),
+        ("proportion", "120 percent", "expected a proportion of at most 100 percent"),
+        (None, "1.5 fraction", "expected a proportion of at most 100 percent"),
+    ],
+)
+def test_value_checks_refuse_the_wrong_dimension_and_proportions_over_one(
+    dimension: str | None, text: str, message: str
+) -> None:
+    """The dimension comes first; a dimensionless value over 100 % is refused in any field."""
+    with pytest.raises(FieldError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        fields.check_value("v", parse_value(text), dimension)
+
+
+@pytest.mark.parametrize(
+    ("dimension", "text"),
+    [
+        ("time", "12 month"),
+        ("money", "373000 USD"),
+        ("proportion", "100 percent"),
+        (None, "3 patient"),
+    ],
+)
+def test_value_checks_accept_values_of_the_dimension(dimension: str | None, text: str) -> None:
+    fields.check_value("v", parse_value(text), dimension)
+
+
+def test_an_empty_citation_list_and_a_stray_item_are_named() -> None:
+    """The nested-records validator with nonempty: the list, then each item by index."""
+    citations = attrs.fields_dict(cartlandscape.Target)["citations"]
+    check = citations.validator
+    with pytest.raises(FieldError, match="citations: expected at least one citation"):
+        check(None, citations, ())
+    good = cartlandscape.Citation(source="s", locator="p. 1")
+    with pytest.raises(FieldError, match=r"citations\[1\]: expected a citation"):
+        check(None, citations, (good, "s:p. 2"))
+    check(None, citations, (good,))
