@@ -2,8 +2,12 @@
 
 Every builder returns an :func:`attrs.field` whose validator raises
 :class:`~cartlandscape.errors.FieldError`, so a message always says which field was wrong, what
-was expected and what was found.  Reference fields carry ``metadata["ref"]``, the kind of record
-they point to; the registry uses it to check that every reference resolves.
+was expected and what was found.  The validators are small frozen callable classes, like attrs'
+own (:class:`FieldValidator`): each says what it accepts (``expects``, the words its errors
+use; a value field also its ``dimensions``), which is what the data dictionary shows.
+
+Reference fields carry ``metadata["ref"]``, the kind of record they point to; the registry uses
+it to check that every reference resolves.
 """
 
 from __future__ import annotations
@@ -88,7 +92,7 @@ class Text(FieldValidator):
 
     optional: bool = False
 
-    expects: str = attrs.field(init=False, default=_TEXT_EXPECTED)
+    expects = _TEXT_EXPECTED
 
     def __call__(self, inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         """Refuse anything but a non-empty text without surrounding spaces."""
@@ -279,7 +283,7 @@ class Date(FieldValidator):
 
     optional: bool = True
 
-    expects: str = attrs.field(init=False, default=_DATE_EXPECTED)
+    expects = _DATE_EXPECTED
 
     def __call__(self, inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         """Refuse anything but a partial date no earlier than EARLIEST_YEAR."""
@@ -338,7 +342,7 @@ class ValueOf(FieldValidator):
     optional: bool = False
     checked_by_record: bool = False
 
-    expects: str = attrs.field(init=False, default=_VALUE_EXPECTED)
+    expects = _VALUE_EXPECTED
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -454,7 +458,7 @@ class Positive(FieldValidator):
 
     optional: bool = False
 
-    expects: str = attrs.field(init=False, default="a positive number")
+    expects = "a positive number"
 
     def __call__(self, inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         """Refuse anything but a finite number above 0."""
@@ -475,7 +479,7 @@ class Flag(FieldValidator):
 
     optional: bool = True
 
-    expects: str = attrs.field(init=False, default="true or false")
+    expects = "true or false"
 
     def __call__(self, inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         """Refuse anything but true or false."""
