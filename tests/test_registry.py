@@ -158,6 +158,23 @@ def test_of_kind_gives_the_collection_of_a_kind() -> None:
         reg.of_kind("gadget")
 
 
+def test_every_built_in_kind_has_its_typed_collection(bundled: Registry) -> None:
+    """The registry's collection attributes are exactly the collections kinds.BASE_KINDS names."""
+    from cartlandscape.kinds import BASE_KINDS
+
+    for kind, (cls, collection) in BASE_KINDS.items():
+        assert getattr(bundled, collection) is bundled.of_kind(kind)
+        assert all(isinstance(record, cls) for record in getattr(bundled, collection))
+
+
+def test_label_of_names_a_record_by_id_or_gives_the_id_back(bundled: Registry) -> None:
+    """label_of gives the record's label, the id itself when no record has it, None for None."""
+    therapy = bundled.therapies["tisagenlecleucel"]
+    assert bundled.label_of("therapy", therapy.id) == therapy.label
+    assert bundled.label_of("indication", "no-such-indication") == "no-such-indication"
+    assert bundled.label_of("target", None) is None
+
+
 def test_referrers_list_the_records_that_refer_to_a_record() -> None:
     """referrers(target) names each therapy pointing at it, with the field holding the id."""
     reg = cartlandscape.registry()
