@@ -129,6 +129,16 @@ def test_the_pipeline_section_appears_when_the_data_hold_trials(page_text: str) 
     assert "https://clinicaltrials.gov/study/NCT" in page_text
 
 
+def test_chart_labels_are_text_not_outlines(page_text: str) -> None:
+    # Text kept as text halves the page and lets the labels be searched and copied.
+    if not charts_available():
+        pytest.skip("the charts need matplotlib")
+    svgs = re.findall(r"<svg\b.*?</svg>", page_text, re.S)
+    assert svgs
+    assert all("<text" in svg for svg in svgs)
+    assert 'id="DejaVuSans' not in page_text
+
+
 def test_the_file_is_replaced_whole(reg: cartlandscape.Registry, tmp_path: Path) -> None:
     target = tmp_path / "r.html"
     target.write_text("old", encoding="utf-8")
@@ -242,3 +252,55 @@ def test_the_filter_hides_rows(page: Any) -> None:
     page.fill("input[data-filter='table-products']", "")
     assert page.locator("#table-products tbody tr:not([hidden])").count() == total
     assert page.problems == []
+
+
+# Where a cell's content reaches past the cell's box, and which tables are wider than the box
+# that scrolls them, in the page as laid out.
+_LAYOUT = """() => {
+  const overflowing = [];
+  document.querySelectorAll("td, th").forEach((cell) => {
+    const box = cell.getBoundingClientRect();
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const past = Array.from(range.getClientRects()).some(
+      (r) => r.width > 0 && (r.right > box.right + 0.5 || r.left < box.left - 0.5)
+    );
+    if (past) {
+      overflowing.push(cell.closest("table").id + " column " + (cell.cellIndex + 1) + ": "
+        + cell.textContent.trim().slice(0, 60));
+    }
+  });
+  const scrolled = Array.from(document.querySelectorAll(".scroll"))
+    .filter((box) => box.scrollWidth > box.clientWidth)
+    .map((box) => box.querySelector("table").id + " " + box.scrollWidth + " px in "
+      + box.clientWidth + " px");
+  return {
+    page: document.documentElement.scrollWidth,
+    window: window.innerWidth,
+    overflowing: overflowing.slice(0, 10),
+    scrolled: scrolled,
+  };
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_the_page_fits_the_window(browser: Any, report: Path, width: int, height: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        opened = context.new_page()
+        opened.goto(report.as_uri())
+        layout = opened.evaluate(_LAYOUT)
+        # Nothing makes the whole page scroll sideways, and no cell's text runs out of its cell.
+        assert layout["page"] <= layout["window"], layout
+        assert layout["overflowing"] == []
+        if width >= 1280:
+            # On a desktop screen every table fits: its sources column is not cut off.
+            assert layout["scrolled"] == []
+        # A section reached from the navigation shows its heading below the sticky bar.
+        opened.locator("nav a[href='#efficacy']").click()
+        opened.wait_for_function("location.hash === '#efficacy'")
+        nav = opened.locator("nav").bounding_box()
+        heading = opened.locator("#efficacy h2").bounding_box()
+        assert heading["y"] >= nav["y"] + nav["height"] - 1
+    finally:
+        context.close()

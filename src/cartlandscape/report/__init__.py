@@ -121,8 +121,17 @@ def charts_available() -> bool:
 
 
 def _svg(draw: Callable[[Path], object]) -> str:
-    """The SVG a plotting function writes, as markup to put inline in the page."""
-    with tempfile.TemporaryDirectory(prefix="cartlandscape-report-") as folder:
+    """The SVG a plotting function writes, as markup to put inline in the page.
+
+    Its text stays text (drawn in the page's sans-serif font) rather than glyph outlines: the
+    page is smaller and the figures' labels can be searched and copied.
+    """
+    import matplotlib
+
+    with (
+        tempfile.TemporaryDirectory(prefix="cartlandscape-report-") as folder,
+        matplotlib.rc_context({"svg.fonttype": "none"}),
+    ):
         path = Path(folder) / "figure.svg"
         draw(path)
         text = path.read_text(encoding="utf-8")
