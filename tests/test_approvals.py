@@ -364,3 +364,16 @@ def test_chinese_prices_known_only_as_a_bound_stay_a_bound(bundled: Registry, th
     )
     assert price.launch is None
     assert "szdaily-insurance-innovative-drug-list-2025" in _sources(price)
+
+
+def test_japanese_myeloma_approvals_are_dated_by_the_trade_press(bundled: Registry) -> None:
+    """Carvykti's Japanese approval has its day (26 September 2022); Abecma's stays in the month
+    the company announced it, and its 2023 extension to earlier lines is a label expansion."""
+    (carvykti,) = bundled.therapies["ciltacabtagene-autoleucel"].approvals("MHLW")
+    assert str(carvykti.date) == "2022-09-26"
+    assert "mixonline-carvykti-japan-approval-2022" in _sources(carvykti)
+    abecma = bundled.therapies["idecabtagene-vicleucel"].approvals("MHLW")
+    assert [(m.type, str(m.date)) for m in abecma] == [
+        (MilestoneKind.APPROVAL, "2022-01"),
+        (MilestoneKind.LABEL_EXPANSION, "2023-12-06"),
+    ]
