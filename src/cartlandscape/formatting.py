@@ -28,7 +28,7 @@ from cartlandscape.tables import Column, render_table, style, visible
 
 if TYPE_CHECKING:
     from cartlandscape._registry import Registry
-    from cartlandscape.compare import Comparison, Row, Table
+    from cartlandscape.compare import Comparison, Difference, Row, Table
     from cartlandscape.matching import Mismatch
     from cartlandscape.models import Citation, Outcome
     from cartlandscape.pooling import PooledEstimate, SubgroupAnalysis
@@ -164,7 +164,8 @@ def format_comparison(
       a − b: +0 percentage points
     """
     if registry is not None:
-        return _rows_table(comparison, registry, width, bold)
+        differences = comparison.differences()
+        return _rows_table(comparison, registry, None, differences, _Lines(width, bold))
     lines = [comparison.heading(), *(f"  {_row_text(r)}" for r in comparison.rows)]
     differences = comparison.differences()
     if differences:
@@ -189,7 +190,7 @@ def format_table(
       (no outcomes)
     """
     if registry is not None:
-        return _rows_table(table, registry, width, bold)
+        return _rows_table(table, registry, table.positions, (), _Lines(width, bold))
     head = table.heading() + (", highest first" if table.descending else ", lowest first")
     lines = [head]
     places = zip(table.positions, table.rows, strict=True)
@@ -253,17 +254,20 @@ def _outcome_cells(registry: Registry, row: Row, citations: _Citations) -> dict[
 
 
 def _rows_table(
-    result: Comparison | Table, registry: Registry, width: int | None, bold: bool
+    result: Comparison | Table,
+    registry: Registry,
+    ranks: Sequence[int] | None,
+    differences: Sequence[Difference],
+    text: _Lines,
 ) -> str:
-    """A comparison or a ranking as ``cartlandscape compare`` prints it."""
-    ranked = hasattr(result, "positions")
-    positions = getattr(result, "positions", None) or [None] * len(result.rows)
+    """A comparison (without *ranks*) or a ranking as ``cartlandscape compare`` prints it."""
+    ranked = ranks is not None
+    positions: Sequence[int | None] = [None] * len(result.rows) if ranks is None else ranks
     citations = _Citations(registry)
     rows = [
         {**_outcome_cells(registry, row, citations), "position": position}
         for position, row in zip(positions, result.rows, strict=True)
     ]
-    text = _Lines(width, bold)
     text.heading(
         f"{result.heading()} (values in {result.unit}), {'ranked' if ranked else 'compared'}"
     )
@@ -272,7 +276,6 @@ def _rows_table(
     if any(row["ci"] and str(row["ci"]).endswith("*") for row in rows):
         text.write("  * responders derived from the percentage and n")
     by_id = {row.id: row for row in result.rows}
-    differences = () if ranked else result.differences()  # type: ignore[union-attr]
     # Two reports of one therapy's study are left to the JSON form.
     between = [d for d in differences if by_id[d.first].name != by_id[d.second].name]
     text.section(
