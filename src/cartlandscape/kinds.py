@@ -24,23 +24,12 @@ import re
 import threading
 import typing
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
-from cartlandscape.models import (
-    Event,
-    Indication,
-    Institution,
-    Outcome,
-    Policy,
-    Price,
-    Record,
-    Source,
-    Statement,
-    Target,
-    Therapy,
-)
+from cartlandscape import models
+from cartlandscape.models import Record
 
 __all__ = [
     "BASE_KINDS",
@@ -54,20 +43,22 @@ __all__ = [
     "unregister_kind",
 ]
 
-#: The built-in kinds, in the order a registry lists them, with their collection names.
-BASE_KINDS: Final = MappingProxyType(
-    {
-        "source": (Source, "sources"),
-        "target": (Target, "targets"),
-        "indication": (Indication, "indications"),
-        "institution": (Institution, "institutions"),
-        "therapy": (Therapy, "therapies"),
-        "outcome": (Outcome, "outcomes"),
-        "price": (Price, "prices"),
-        "policy": (Policy, "policies"),
-        "statement": (Statement, "statements"),
-        "event": (Event, "events"),
-    }
+_BUILT_IN: Final[tuple[tuple[type[Record], str], ...]] = (
+    (models.Source, "sources"),
+    (models.Target, "targets"),
+    (models.Indication, "indications"),
+    (models.Institution, "institutions"),
+    (models.Therapy, "therapies"),
+    (models.Outcome, "outcomes"),
+    (models.Price, "prices"),
+    (models.Policy, "policies"),
+    (models.Statement, "statements"),
+    (models.Event, "events"),
+)
+#: The built-in kinds, in the order a registry lists them: each class's ``kind`` (its tag in
+#: data files), the class and the name of its registry collection.
+BASE_KINDS: Final[MappingProxyType[str, tuple[type[Any], str]]] = MappingProxyType(
+    {cls.kind: (cls, name) for cls, name in _BUILT_IN}
 )
 #: The key of a data file's release table.
 META_KEY: Final = "meta"
@@ -88,7 +79,7 @@ def register_kind(tag: str, cls: type[Record]) -> None:
     listed with that class's kind (a ``Therapy`` subclass among ``therapies``).  Registering
     the same class under the same tag again does nothing.
 
-    >>> register_kind("meta", Therapy)
+    >>> register_kind("meta", models.Therapy)
     Traceback (most recent call last):
     ...
     ValueError: 'meta' is a reserved key of data files, not a kind tag
