@@ -377,3 +377,11 @@ def test_japanese_myeloma_approvals_are_dated_by_the_trade_press(bundled: Regist
         (MilestoneKind.APPROVAL, "2022-01"),
         (MilestoneKind.LABEL_EXPANSION, "2023-12-06"),
     ]
+
+
+def test_carvykti_eu_approval_cites_the_company_release(bundled: Registry) -> None:
+    """Carvykti's EU authorisation rests on Janssen's release of 26 May 2022, dated to the month."""
+    (ec,) = bundled.therapies["ciltacabtagene-autoleucel"].approvals("EC")
+    assert str(ec.date) == "2022-05"
+    assert "janssen-carvykti-ec-approval-2022" in _sources(ec)
+    assert bundled.sources["janssen-carvykti-ec-approval-2022"].effective_tier == "company"
