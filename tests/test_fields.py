@@ -143,3 +143,72 @@ def test_an_empty_citation_list_and_a_stray_item_are_named() -> None:
     with pytest.raises(FieldError, match=r"citations\[1\]: expected a citation"):
         check(None, citations, (good, "s:p. 2"))
     check(None, citations, (good,))
+
+
+def _trial_classes() -> list[type]:
+    from cartlandscape.trials import model
+
+    return [
+        obj for obj in vars(model).values() if attrs.has(obj) and obj.__module__ == model.__name__
+    ]
+
+
+def test_the_trial_records_validate_with_field_validators_too() -> None:
+    """A trial record's own checks say what they expect, as the other records' do."""
+    checked = []
+    for cls in _trial_classes():
+        for field in attrs.fields(cls):
+            validator = field.validator
+            if validator is None or isinstance(validator, FieldValidator):
+                continue
+            if type(validator).__module__.startswith("attr"):
+                continue
+            checked.append(f"{cls.__name__}.{field.name}")
+    assert checked == []
+
+
+@pytest.mark.parametrize(
+    ("field_name", "value", "expected"),
+    [
+        ("count", -1, "a whole number that is not negative"),
+        ("count", True, "a whole number that is not negative"),
+    ],
+)
+def test_enrollment_counts_are_refused_in_the_words_of_their_validator(
+    field_name: str, value: object, expected: str
+) -> None:
+    from cartlandscape.trials.model import Enrollment
+
+    validator = attrs.fields_dict(Enrollment)[field_name].validator
+    assert isinstance(validator, FieldValidator)
+    assert validator.expects == expected
+    with pytest.raises(FieldError) as exc:
+        Enrollment(count=value)  # type: ignore[arg-type]
+    assert exc.value.expected == expected
+    assert exc.value.field == field_name
+
+
+@pytest.mark.parametrize(
+    ("phases", "field", "expected"),
+    [
+        ("phase 1", "phases", "a list of phases ("),
+        (["phase-9"], "phases[0]", "one of "),
+        (["2", "1"], "phases", "phases in order, without repeats"),
+        (["1", "1"], "phases", "phases in order, without repeats"),
+    ],
+)
+def test_trial_phases_are_refused_in_the_words_of_their_validator(
+    phases: object, field: str, expected: str
+) -> None:
+    from cartlandscape.trials.model import Phase, Trial
+
+    attribute = attrs.fields_dict(Trial)["phases"]
+    validator, converter = attribute.validator, attribute.converter
+    assert isinstance(validator, FieldValidator)
+    assert callable(converter)
+    assert validator.expects in repr(validator)
+    assert all(repr(p.value) in validator.expects for p in Phase)
+    with pytest.raises(FieldError) as exc:
+        validator(None, attribute, converter(phases))
+    assert exc.value.field == field
+    assert exc.value.expected.startswith(expected)

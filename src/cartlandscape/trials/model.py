@@ -27,6 +27,7 @@ import attrs
 from cartlandscape.dates import PartialDate
 from cartlandscape.errors import FieldError
 from cartlandscape.fields import (
+    FieldValidator,
     date_field,
     enum_field,
     record_field,
@@ -182,17 +183,24 @@ class TrialDate:
         return f"{self.date} ({self.type or 'actual or anticipated not stated'})"
 
 
+@attrs.define(frozen=True, repr=False)
+class _NotNegative(FieldValidator):
+    """A whole number that is not negative (true and false are not numbers)."""
+
+    expects = "a whole number that is not negative"
+
+    def __call__(self, inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        """Refuse anything but a whole number of 0 or more."""
+        if type(value) is not int or value < 0:
+            raise FieldError(attribute.name, self.expects, value)
+
+
 @attrs.frozen(kw_only=True)
 class Enrollment:
     """The number of participants, actual or anticipated (``type`` None: not stated)."""
 
-    count: int = attrs.field()
+    count: int = attrs.field(validator=_NotNegative())
     type: Certainty | None = enum_field(Certainty, optional=True)
-
-    @count.validator
-    def _check(self, attribute: attrs.Attribute[Any], value: object) -> None:
-        if type(value) is not int or value < 0:
-            raise FieldError("count", "a whole number that is not negative", value)
 
 
 @attrs.frozen(kw_only=True)
@@ -270,27 +278,32 @@ class IndicationAnnotation:
     confidence: Confidence = enum_field(Confidence)
 
 
-def _phases() -> Any:
-    def convert(value: object) -> object:
-        if isinstance(value, list | tuple):
-            return tuple(Phase(v) if v in _PHASE_VALUES else v for v in value)
-        return value
-
-    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        choices = ", ".join(repr(p.value) for p in Phase)
-        if not isinstance(value, tuple):
-            raise FieldError(attribute.name, f"a list of phases ({choices})", value)
-        for i, item in enumerate(value):
-            if not isinstance(item, Phase):
-                raise FieldError(f"{attribute.name}[{i}]", f"one of {choices}", item)
-        if list(value) != sorted(set(value), key=_PHASE_ORDER.index):
-            raise FieldError(attribute.name, "phases in order, without repeats", value)
-
-    return attrs.field(default=(), converter=convert, validator=check)
-
-
 _PHASE_ORDER = list(Phase)
 _PHASE_VALUES = frozenset(p.value for p in Phase)
+_PHASE_CHOICES = ", ".join(repr(p.value) for p in Phase)
+
+
+def _to_phases(value: object) -> object:
+    if isinstance(value, list | tuple):
+        return tuple(Phase(v) if v in _PHASE_VALUES else v for v in value)
+    return value
+
+
+@attrs.define(frozen=True, repr=False)
+class _Phases(FieldValidator):
+    """A list of phases, in the order of :class:`Phase`, without repeats."""
+
+    expects = f"a list of phases ({_PHASE_CHOICES})"
+
+    def __call__(self, inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        """Refuse anything but phases, in order, each once."""
+        if not isinstance(value, tuple):
+            raise FieldError(attribute.name, self.expects, value)
+        for i, item in enumerate(value):
+            if not isinstance(item, Phase):
+                raise FieldError(f"{attribute.name}[{i}]", "one of " + _PHASE_CHOICES, item)
+        if list(value) != sorted(set(value), key=_PHASE_ORDER.index):
+            raise FieldError(attribute.name, "phases in order, without repeats", value)
 
 
 @attrs.frozen(kw_only=True)
@@ -308,7 +321,7 @@ class Trial(Record):
     title: str = text_field()
     acronym: str | None = text_field(optional=True)
     study_type: StudyType | None = enum_field(StudyType, optional=True)
-    phases: tuple[Phase, ...] = _phases()
+    phases: tuple[Phase, ...] = attrs.field(default=(), converter=_to_phases, validator=_Phases())
     status: TrialStatus = enum_field(TrialStatus)
     start: TrialDate | None = record_field(TrialDate, "a trial date")
     primary_completion: TrialDate | None = record_field(TrialDate, "a trial date")
